@@ -1,0 +1,72 @@
+#include "nn/module.h"
+
+#include <torch/serialize.h>
+
+#include <fstream>
+#include <iterator>
+#include <set>
+
+namespace srgan_cpp::nn {
+
+void Module::rebind(const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& buffers) {
+  size_t pi = 0, bi = 0;
+  apply([&](const std::string& prefix, torch::nn::Module& m) {
+    auto* ours = dynamic_cast<Module*>(&m);
+    TORCH_CHECK(ours != nullptr, "srgan_cpp: submodule '", prefix, "' (", m.name(),
+                ") is not an srgan_cpp::nn::Module and cannot share parameters with Python");
+    for (auto& item : ours->parameters_) {
+      TORCH_CHECK_VALUE(pi < params.size(), "srgan_cpp: rebind got ", params.size(), " parameters, the model has more");
+      const at::Tensor& t = params[pi++];
+      TORCH_CHECK_VALUE(t.defined() && t.sizes() == item.value().sizes(), "srgan_cpp: parameter '", prefix,
+                        prefix.empty() ? "" : ".", item.key(), "' must have shape ", item.value().sizes(), ", got ",
+                        t.defined() ? t.sizes() : at::IntArrayRef{});
+      item.value() = t;
+    }
+    for (auto& item : ours->named_buffers(/*recurse=*/false)) {
+      TORCH_CHECK_VALUE(bi < buffers.size(), "srgan_cpp: rebind got ", buffers.size(), " buffers, the model has more");
+      const at::Tensor& t = buffers[bi++];
+      TORCH_CHECK_VALUE(t.defined() && t.sizes() == item.value().sizes(), "srgan_cpp: buffer '", prefix,
+                        prefix.empty() ? "" : ".", item.key(), "' must have shape ", item.value().sizes());
+      item.value().set_data(t);
+    }
+  });
+  TORCH_CHECK_VALUE(pi == params.size() && bi == buffers.size(), "srgan_cpp: rebind got ", params.size(),
+                    " parameters and ", buffers.size(), " buffers, the model has ", pi, " and ", bi);
+}
+
+void load_state_dict(torch::nn::Module& module, const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  TORCH_CHECK_VALUE(file.good(), "srgan_cpp::nn::load_state_dict: cannot open `path` '", path, "'");
+  std::vector<char> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  c10::IValue loaded;
+  try {
+    loaded = torch::pickle_load(bytes);
+  } catch (const c10::Error& e) {
+    TORCH_CHECK_VALUE(false, "srgan_cpp::nn::load_state_dict: '", path,
+                      "' is not a state dict written by torch.save: ", e.what_without_backtrace());
+  }
+  TORCH_CHECK_VALUE(loaded.isGenericDict(), "srgan_cpp::nn::load_state_dict: '", path,
+                    "' does not hold a dict of tensors");
+  const auto dict = loaded.toGenericDict();
+  std::set<std::string> expected;
+  torch::NoGradGuard no_grad;
+  auto copy_into = [&](const std::string& key, at::Tensor& dst) {
+    expected.insert(key);
+    const auto it = dict.find(c10::IValue(key));
+    TORCH_CHECK_VALUE(it != dict.end(), "srgan_cpp::nn::load_state_dict: missing key '", key, "' in '", path, "'");
+    TORCH_CHECK_VALUE(it->value().isTensor(), "srgan_cpp::nn::load_state_dict: '", key, "' is not a tensor");
+    const at::Tensor src = it->value().toTensor();
+    TORCH_CHECK_VALUE(src.sizes() == dst.sizes(), "srgan_cpp::nn::load_state_dict: size mismatch for '", key,
+                      "': file has ", src.sizes(), ", model has ", dst.sizes());
+    dst.copy_(src);
+  };
+  for (auto& item : module.named_parameters()) copy_into(item.key(), item.value());
+  for (auto& item : module.named_buffers()) copy_into(item.key(), item.value());
+  for (const auto& entry : dict) {
+    const std::string key = entry.key().isString() ? entry.key().toStringRef() : std::string("<non-string key>");
+    TORCH_CHECK_VALUE(expected.count(key) == 1, "srgan_cpp::nn::load_state_dict: unexpected key '", key, "' in '",
+                      path, "'");
+  }
+}
+
+}  // namespace srgan_cpp::nn

@@ -1,0 +1,52 @@
+#pragma once
+// srgan_cpp::nn::Module: the base of every C++ layer and model in srgan_cpp.
+//
+// Layers read their parameters from the module's parameter table on each call (param())
+// instead of caching tensor handles in fields. That lets rebind() re-point a whole module
+// tree at tensors owned elsewhere - the nn.Parameters of the Python wrapper - so Python
+// optimizers, .to(), load_state_dict(assign=True), deepcopy and functional_call all act on
+// exactly the tensors the C++ forward uses.
+#include <torch/nn/module.h>
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace srgan_cpp::nn {
+
+class Module : public torch::nn::Module {
+ public:
+  explicit Module(std::string name) : torch::nn::Module(std::move(name)) {}
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  // This module's own parameter / buffer `name` (throws if there is none).
+  const at::Tensor& param(const std::string& name) const { return parameters_[name]; }
+  // Buffers live in torch::nn::Module's private table, so they are looked up by name.
+  at::Tensor buffer(const std::string& name) const { return named_buffers(/*recurse=*/false)[name]; }
+  // An optional parameter (e.g. a conv bias): undefined when not registered.
+  at::Tensor param_or_undefined(const std::string& name) const {
+    const at::Tensor* t = parameters_.find(name);
+    return t ? *t : at::Tensor();
+  }
+
+  // Replaces every parameter and buffer of this tree, in named_parameters() /
+  // named_buffers() order. Shapes must match; dtype and device may change. Parameters are
+  // re-pointed (same tensor object as the caller's, so gradients land there); buffers,
+  // which receive no gradients, take the caller's storage through set_data.
+  void rebind(const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& buffers);
+
+  // Serialises rebind+forward when one module object is shared by several threads.
+  std::mutex& forward_mutex() const { return forward_mutex_; }
+
+ private:
+  mutable std::mutex forward_mutex_;
+};
+
+// Loads a state dict written by `torch.save(dict(model.state_dict()), path)` (or
+// srgan_cpp.models.save_state_dict) into `module`, strictly: every key must be present
+// with the module's shape. The file is read with LibTorch's restricted unpickler, which
+// builds only tensors and containers and never runs code from the file.
+void load_state_dict(torch::nn::Module& module, const std::string& path);
+
+}  // namespace srgan_cpp::nn

@@ -1,0 +1,296 @@
+// CPU kernels of pixel_shuffle, pixel_unshuffle and fused_pixel_shuffle (forward and
+// backward). Every kernel walks its output in that output's memory order (NCHW rows or
+// channels_last pixels) and gathers from the input through its strides, so contiguous,
+// channels_last and strided inputs need no extra copy.
+#include <ATen/Dispatch.h>
+#include <ATen/OpMathType.h>
+#include <ATen/Parallel.h>
+#include <ATen/ops/empty.h>
+#include <ATen/ops/zeros_like.h>
+#include <torch/library.h>
+
+#include <vector>
+
+#include "common/tensor_checks.h"
+#include "ops/pixel_shuffle/pixel_shuffle_epilogue.h"
+#include "ops/pixel_shuffle/pixel_shuffle_kernels.h"
+
+namespace srgan_cpp::pixel_shuffle_detail {
+namespace {
+
+// Rows of about this many elements are handed to one task.
+constexpr int64_t kGrainElements = 32768;
+
+int64_t grain_for(int64_t row_len) { return std::max<int64_t>(1, kGrainElements / std::max<int64_t>(1, row_len)); }
+
+// Plain data movement: out(n, oc, oh, ow) gathered from x.
+template <typename scalar_t>
+void shuffle_kernel(const at::Tensor& x, at::Tensor& out, int64_t r, bool upscale) {
+  const scalar_t* in = x.const_data_ptr<scalar_t>();
+  scalar_t* o = out.data_ptr<scalar_t>();
+  const int64_t sN = x.stride(0), sC = x.stride(1), sH = x.stride(2), sW = x.stride(3);
+  const int64_t N = out.size(0), OC = out.size(1), OH = out.size(2), OW = out.size(3);
+  const int64_t rr = r * r;
+  if (!is_channels_last_input(x)) {  // NCHW-contiguous output: one task per output row
+    at::parallel_for(0, N * OC * OH, grain_for(OW), [&](int64_t begin, int64_t end) {
+      for (int64_t row = begin; row < end; ++row) {
+        const int64_t oh = row % OH, oc = (row / OH) % OC, n = row / (OH * OC);
+        scalar_t* dst = o + row * OW;
+        if (upscale) {
+          const int64_t ih = oh / r, i = oh % r;
+          for (int64_t j = 0; j < r; ++j) {
+            const scalar_t* src = in + n * sN + (oc * rr + i * r + j) * sC + ih * sH;
+            for (int64_t iw = 0, ow = j; ow < OW; ++iw, ow += r) dst[ow] = src[iw * sW];
+          }
+        } else {
+          const int64_t c = oc / rr, i = (oc % rr) / r, j = oc % r;
+          const scalar_t* src = in + n * sN + c * sC + (oh * r + i) * sH + j * sW;
+          const int64_t step = r * sW;
+          for (int64_t ow = 0; ow < OW; ++ow) dst[ow] = src[ow * step];
+        }
+      }
+    });
+  } else {  // channels_last output: one task per (n, oh) row of pixels
+    at::parallel_for(0, N * OH, grain_for(OW * OC), [&](int64_t begin, int64_t end) {
+      for (int64_t row = begin; row < end; ++row) {
+        const int64_t oh = row % OH, n = row / OH;
+        scalar_t* dst = o + row * OW * OC;
+        for (int64_t ow = 0; ow < OW; ++ow, dst += OC) {
+          if (upscale) {
+            const scalar_t* src = in + n * sN + (oh / r) * sH + (ow / r) * sW + ((oh % r) * r + ow % r) * sC;
+            const int64_t step = rr * sC;
+            for (int64_t oc = 0; oc < OC; ++oc) dst[oc] = src[oc * step];
+          } else {
+            for (int64_t oc = 0; oc < OC; ++oc) {
+              const int64_t c = oc / rr, i = (oc % rr) / r, j = oc % r;
+              dst[oc] = in[n * sN + c * sC + (oh * r + i) * sH + (ow * r + j) * sW];
+            }
+          }
+        }
+      }
+    });
+  }
+}
+
+template <typename scalar_t, Act A>
+void fused_forward_kernel(const at::Tensor& x, at::Tensor& out, int64_t r, const at::Tensor& bias,
+                          const at::Tensor& weight, double slope_d, const at::Tensor& res) {
+  using acc_t = at::opmath_type<scalar_t>;
+  const scalar_t* in = x.const_data_ptr<scalar_t>();
+  scalar_t* o = out.data_ptr<scalar_t>();
+  const scalar_t* b = bias.defined() ? bias.const_data_ptr<scalar_t>() : nullptr;
+  const scalar_t* pw = weight.defined() ? weight.const_data_ptr<scalar_t>() : nullptr;
+  const bool per_channel_w = weight.defined() && weight.numel() > 1;
+  const scalar_t* rs = res.defined() ? res.const_data_ptr<scalar_t>() : nullptr;
+  const int64_t rN = rs ? res.stride(0) : 0, rC = rs ? res.stride(1) : 0, rH = rs ? res.stride(2) : 0,
+                rW = rs ? res.stride(3) : 0;
+  const int64_t sN = x.stride(0), sC = x.stride(1), sH = x.stride(2), sW = x.stride(3);
+  const int64_t N = out.size(0), C = out.size(1), OH = out.size(2), OW = out.size(3);
+  const int64_t rr = r * r;
+  const acc_t slope = static_cast<acc_t>(slope_d);
+
+  // z = x + b rounded like eager's separate add; y = round(act(z)) (+ residual).
+  auto epilogue = [&](scalar_t v, int64_t ic, acc_t w) -> acc_t {
+    acc_t z = static_cast<acc_t>(v);
+    if (b) z = static_cast<acc_t>(static_cast<scalar_t>(z + static_cast<acc_t>(b[ic])));
+    return static_cast<acc_t>(static_cast<scalar_t>(activate<A, acc_t>(z, w)));
+  };
+  auto weight_of = [&](int64_t c) -> acc_t {
+    if constexpr (A == Act::PReLU) return static_cast<acc_t>(pw[per_channel_w ? c : 0]);
+    return slope;
+  };
+
+  if (!is_channels_last_input(x)) {
+    at::parallel_for(0, N * C * OH, grain_for(OW), [&](int64_t begin, int64_t end) {
+      for (int64_t row = begin; row < end; ++row) {
+        const int64_t oh = row % OH, c = (row / OH) % C, n = row / (OH * C);
+        const int64_t ih = oh / r, i = oh % r;
+        const acc_t w = weight_of(c);
+        scalar_t* dst = o + row * OW;
+        const scalar_t* rrow = rs ? rs + n * rN + c * rC + oh * rH : nullptr;
+        for (int64_t j = 0; j < r; ++j) {
+          const int64_t ic = c * rr + i * r + j;
+          const scalar_t* src = in + n * sN + ic * sC + ih * sH;
+          if (rrow) {
+            for (int64_t iw = 0, ow = j; ow < OW; ++iw, ow += r)
+              dst[ow] = static_cast<scalar_t>(epilogue(src[iw * sW], ic, w) + static_cast<acc_t>(rrow[ow * rW]));
+          } else {
+            for (int64_t iw = 0, ow = j; ow < OW; ++iw, ow += r)
+              dst[ow] = static_cast<scalar_t>(epilogue(src[iw * sW], ic, w));
+          }
+        }
+      }
+    });
+  } else {
+    at::parallel_for(0, N * OH, grain_for(OW * C), [&](int64_t begin, int64_t end) {
+      for (int64_t row = begin; row < end; ++row) {
+        const int64_t oh = row % OH, n = row / OH;
+        const int64_t ih = oh / r, i = oh % r;
+        scalar_t* dst = o + row * OW * C;
+        for (int64_t ow = 0; ow < OW; ++ow, dst += C) {
+          const int64_t j = ow % r;
+          const scalar_t* src = in + n * sN + ih * sH + (ow / r) * sW + (i * r + j) * sC;
+          const scalar_t* rpix = rs ? rs + n * rN + oh * rH + ow * rW : nullptr;
+          for (int64_t c = 0; c < C; ++c) {
+            const int64_t ic = c * rr + i * r + j;
+            acc_t y = epilogue(src[c * rr * sC], ic, weight_of(c));
+            if (rpix) y += static_cast<acc_t>(rpix[c * rC]);
+            dst[c] = static_cast<scalar_t>(y);
+          }
+        }
+      }
+    });
+  }
+}
+
+// grad_input(n, ic, ih, iw) = act'(z) * grad_out at the shuffled position; grad_bias and
+// grad_weight are summed per thread in acc_t, then reduced in a fixed order.
+template <typename scalar_t, Act A>
+void fused_backward_kernel(const at::Tensor& go, const at::Tensor& x, at::Tensor& gx, int64_t r,
+                           const at::Tensor& bias, const at::Tensor& weight, double slope_d, at::Tensor& gbias,
+                           at::Tensor& gweight) {
+  using acc_t = at::opmath_type<scalar_t>;
+  const scalar_t* in = x.const_data_ptr<scalar_t>();
+  const scalar_t* g = go.const_data_ptr<scalar_t>();
+  scalar_t* gi = gx.data_ptr<scalar_t>();
+  const scalar_t* b = bias.defined() ? bias.const_data_ptr<scalar_t>() : nullptr;
+  const scalar_t* pw = weight.defined() ? weight.const_data_ptr<scalar_t>() : nullptr;
+  const bool per_channel_w = weight.defined() && weight.numel() > 1;
+  const int64_t sN = x.stride(0), sC = x.stride(1), sH = x.stride(2), sW = x.stride(3);
+  const int64_t gN = go.stride(0), gC = go.stride(1), gH = go.stride(2), gW = go.stride(3);
+  const int64_t N = x.size(0), CIN = x.size(1), H = x.size(2), W = x.size(3);
+  const int64_t rr = r * r, C = CIN / rr;
+  const int64_t CW = pw ? (per_channel_w ? C : 1) : 0;
+  const acc_t slope = static_cast<acc_t>(slope_d);
+  const bool want_bias = b != nullptr, want_w = pw != nullptr;
+
+  const int nthreads = at::get_num_threads();
+  std::vector<acc_t> bias_part(want_bias ? static_cast<size_t>(nthreads) * CIN : 0, acc_t(0));
+  std::vector<acc_t> w_part(want_w ? static_cast<size_t>(nthreads) * CW : 0, acc_t(0));
+
+  auto weight_of = [&](int64_t c) -> acc_t {
+    if constexpr (A == Act::PReLU) return static_cast<acc_t>(pw[per_channel_w ? c : 0]);
+    return slope;
+  };
+  // Handles one element: returns grad_input, accumulates the reductions.
+  auto element = [&](scalar_t xv, scalar_t gv, int64_t ic, int64_t c, acc_t w, acc_t& bsum, acc_t& wsum) {
+    acc_t z = static_cast<acc_t>(xv);
+    if (b) z = static_cast<acc_t>(static_cast<scalar_t>(z + static_cast<acc_t>(b[ic])));
+    const acc_t ga = static_cast<acc_t>(gv);
+    const scalar_t gz = static_cast<scalar_t>(activate_backward<A, acc_t>(z, ga, w));
+    if (want_bias) bsum += static_cast<acc_t>(gz);
+    if constexpr (A == Act::PReLU) {
+      if (!(z > acc_t(0))) wsum += ga * z;
+    }
+    return gz;
+  };
+
+  if (!is_channels_last_input(x)) {  // one task per input row (n, ic, ih)
+    at::parallel_for(0, N * CIN * H, grain_for(W), [&](int64_t begin, int64_t end) {
+      const int tid = at::get_thread_num();
+      for (int64_t row = begin; row < end; ++row) {
+        const int64_t ih = row % H, ic = (row / H) % CIN, n = row / (H * CIN);
+        const int64_t c = ic / rr, i = (ic % rr) / r, j = ic % r;
+        const acc_t w = weight_of(c);
+        const scalar_t* src = in + n * sN + ic * sC + ih * sH;
+        const scalar_t* grow = g + n * gN + c * gC + (ih * r + i) * gH + j * gW;
+        const int64_t gstep = r * gW;
+        scalar_t* dst = gi + row * W;
+        acc_t bsum = 0, wsum = 0;
+        for (int64_t iw = 0; iw < W; ++iw) dst[iw] = element(src[iw * sW], grow[iw * gstep], ic, c, w, bsum, wsum);
+        if (want_bias) bias_part[tid * CIN + ic] += bsum;
+        if (want_w) w_part[tid * CW + (per_channel_w ? c : 0)] += wsum;
+      }
+    });
+  } else {  // channels_last: one task per (n, ih) row of pixels
+    at::parallel_for(0, N * H, grain_for(W * CIN), [&](int64_t begin, int64_t end) {
+      const int tid = at::get_thread_num();
+      acc_t* bp = want_bias ? bias_part.data() + tid * CIN : nullptr;
+      acc_t* wp = want_w ? w_part.data() + tid * CW : nullptr;
+      for (int64_t row = begin; row < end; ++row) {
+        const int64_t ih = row % H, n = row / H;
+        scalar_t* dst = gi + row * W * CIN;
+        for (int64_t iw = 0; iw < W; ++iw, dst += CIN) {
+          const scalar_t* src = in + n * sN + ih * sH + iw * sW;
+          for (int64_t ic = 0; ic < CIN; ++ic) {
+            const int64_t c = ic / rr, i = (ic % rr) / r, j = ic % r;
+            const scalar_t gv = g[n * gN + c * gC + (ih * r + i) * gH + (iw * r + j) * gW];
+            acc_t bsum = 0, wsum = 0;
+            dst[ic] = element(src[ic * sC], gv, ic, c, weight_of(c), bsum, wsum);
+            if (bp) bp[ic] += bsum;
+            if (wp) wp[per_channel_w ? c : 0] += wsum;
+          }
+        }
+      }
+    });
+  }
+  if (want_bias) {
+    scalar_t* gb = gbias.data_ptr<scalar_t>();
+    for (int64_t ic = 0; ic < CIN; ++ic) {
+      acc_t s = 0;
+      for (int t = 0; t < nthreads; ++t) s += bias_part[t * CIN + ic];
+      gb[ic] = static_cast<scalar_t>(s);
+    }
+  }
+  if (want_w) {
+    scalar_t* gw = gweight.data_ptr<scalar_t>();
+    for (int64_t c = 0; c < CW; ++c) {
+      acc_t s = 0;
+      for (int t = 0; t < nthreads; ++t) s += w_part[t * CW + c];
+      gw[c] = static_cast<scalar_t>(s);
+    }
+  }
+}
+
+template <typename F>
+void dispatch_act(Act act, F&& f) {
+  switch (act) {
+    case Act::None: f(std::integral_constant<Act, Act::None>{}); break;
+    case Act::ReLU: f(std::integral_constant<Act, Act::ReLU>{}); break;
+    case Act::LeakyReLU: f(std::integral_constant<Act, Act::LeakyReLU>{}); break;
+    case Act::PReLU: f(std::integral_constant<Act, Act::PReLU>{}); break;
+  }
+}
+
+}  // namespace
+
+at::Tensor shuffle_cpu(const at::Tensor& x, int64_t r, bool upscale) {
+  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  auto out = upscale ? empty_like_layout(x, {N, C / (r * r), H * r, W * r})
+                     : empty_like_layout(x, {N, C * r * r, H / r, W / r});
+  if (out.numel() == 0) return out;
+  AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, x.scalar_type(), "srgan_cpp_shuffle_cpu",
+                                  [&] { shuffle_kernel<scalar_t>(x, out, r, upscale); });
+  return out;
+}
+
+at::Tensor fused_forward_cpu(const at::Tensor& x, int64_t r, const at::Tensor& bias, Act act,
+                             const at::Tensor& weight, double slope, const at::Tensor& residual) {
+  auto out = empty_like_layout(x, {x.size(0), x.size(1) / (r * r), x.size(2) * r, x.size(3) * r});
+  if (out.numel() == 0) return out;
+  const at::Tensor b = bias.defined() ? bias.contiguous() : bias;
+  const at::Tensor w = weight.defined() ? weight.contiguous() : weight;
+  AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, x.scalar_type(), "srgan_cpp_fused_shuffle_cpu", [&] {
+    dispatch_act(act, [&](auto a) { fused_forward_kernel<scalar_t, decltype(a)::value>(x, out, r, b, w, slope, residual); });
+  });
+  return out;
+}
+
+std::tuple<at::Tensor, at::Tensor, at::Tensor> fused_backward_cpu(const at::Tensor& grad_out, const at::Tensor& x,
+                                                                  int64_t r, const at::Tensor& bias, Act act,
+                                                                  const at::Tensor& weight, double slope) {
+  auto gx = empty_like_layout(x, x.sizes());
+  auto gb = bias.defined() ? at::zeros_like(bias, at::MemoryFormat::Contiguous) : at::empty({0}, x.options());
+  auto gw = weight.defined() ? at::zeros_like(weight, at::MemoryFormat::Contiguous) : at::empty({0}, x.options());
+  if (x.numel() == 0) return {gx, gb, gw};
+  const at::Tensor b = bias.defined() ? bias.contiguous() : bias;
+  const at::Tensor w = weight.defined() ? weight.contiguous() : weight;
+  AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, x.scalar_type(), "srgan_cpp_fused_shuffle_bwd_cpu", [&] {
+    dispatch_act(act, [&](auto a) {
+      fused_backward_kernel<scalar_t, decltype(a)::value>(grad_out, x, gx, r, b, w, slope, gb, gw);
+    });
+  });
+  return {gx, gb, gw};
+}
+
+}  // namespace srgan_cpp::pixel_shuffle_detail

@@ -1,0 +1,6 @@
+#pragma once
+// Umbrella header for LibTorch programs: #include <srgan_cpp/srgan_cpp.h>
+#include "models/srcnn/srcnn.h"
+#include "nn/conv2d.h"
+#include "nn/module.h"
+#include "ops/pixel_shuffle/pixel_shuffle.h"

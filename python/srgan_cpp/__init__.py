@@ -1,0 +1,33 @@
+"""srgan_cpp: super-resolution GAN toolkit for PyTorch with a C++ (LibTorch) and CUDA core.
+
+Sub-packages:
+    ops     fused custom ops registered with the dispatcher (torch.ops.srgan_cpp.*)
+    nn      thin torch.nn.Modules over the ops
+    models  model classes written in C++ and exposed as genuine torch.nn.Modules
+    image   NumPy <-> tensor conversion for images
+"""
+from __future__ import annotations
+
+import os
+
+import torch  # noqa: F401  (loads libtorch before the extension)
+
+from . import _C  # registers the ops with the dispatcher
+from . import image, models, nn, ops
+
+__version__ = "0.1.0"
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+#: Pass to CMake (``-DCMAKE_PREFIX_PATH``) to ``find_package(srgan_cpp)`` from a LibTorch program.
+cmake_prefix_path: str = os.path.join(_PACKAGE_DIR, "share", "cmake")
+#: Headers of the C++ API (``#include <srgan_cpp/srgan_cpp.h>``).
+include_dir: str = os.path.join(_PACKAGE_DIR, "include")
+
+
+def built_with_cuda() -> bool:
+    """Whether this build of srgan_cpp contains CUDA kernels."""
+    return bool(_C.built_with_cuda())
+
+
+__all__ = ["ops", "nn", "models", "image", "built_with_cuda", "cmake_prefix_path", "include_dir", "__version__"]

@@ -1,0 +1,93 @@
+"""torch.nn.Modules over the pixel-shuffle ops."""
+from __future__ import annotations
+
+from typing import Optional
+
+import torch
+from torch import Tensor, nn
+
+from .. import ops
+
+
+class PixelShuffle(nn.Module):
+    """(N, C*r*r, H, W) -> (N, C, H*r, W*r), drop-in for ``torch.nn.PixelShuffle``."""
+
+    def __init__(self, upscale_factor: int) -> None:
+        super().__init__()
+        self.upscale_factor = int(upscale_factor)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return ops.pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(nn.Module):
+    """(N, C, H*r, W*r) -> (N, C*r*r, H, W), drop-in for ``torch.nn.PixelUnshuffle``."""
+
+    def __init__(self, downscale_factor: int) -> None:
+        super().__init__()
+        self.downscale_factor = int(downscale_factor)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return ops.pixel_unshuffle(input, self.downscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"downscale_factor={self.downscale_factor}"
+
+
+class FusedPixelShuffle(nn.Module):
+    """Pixel shuffle with a fused activation: ``act(shuffle(x + bias)) + residual``.
+
+    Args:
+        upscale_factor: r.
+        activation: "none" | "relu" | "leaky_relu" | "prelu".
+        num_parameters: PReLU slopes, 1 or the output channel count C (like ``nn.PReLU``).
+        init: initial PReLU slope.
+        negative_slope: LeakyReLU slope.
+    Holds ``weight`` (the PReLU slopes) when activation is "prelu". ``forward(x, bias=None,
+    residual=None)`` takes the optional (C*r*r,) bias and (N, C, H*r, W*r) residual.
+    """
+
+    def __init__(self, upscale_factor: int, activation: str = "prelu", num_parameters: int = 1,
+                 init: float = 0.25, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        if activation not in ("none", "relu", "leaky_relu", "prelu"):
+            raise ValueError(f"FusedPixelShuffle: unknown activation {activation!r}")
+        self.upscale_factor = int(upscale_factor)
+        self.activation = activation
+        self.negative_slope = float(negative_slope)
+        if activation == "prelu":
+            self.weight = nn.Parameter(torch.full((num_parameters,), float(init)))
+        else:
+            self.register_parameter("weight", None)
+
+    def forward(self, input: Tensor, bias: Optional[Tensor] = None, residual: Optional[Tensor] = None) -> Tensor:
+        return ops.fused_pixel_shuffle(input, self.upscale_factor, bias, self.activation, self.weight,
+                                       self.negative_slope, residual)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}, activation={self.activation!r}"
+
+
+class ConvPixelShuffle(nn.Module):
+    """An SR upsampling block: conv(k x k, in -> out*r*r) -> pixel shuffle -> activation.
+
+    The conv runs without its bias; bias, shuffle and activation then happen in one fused
+    pass. State-dict keys match ``nn.Sequential``-style blocks: ``conv.weight``,
+    ``conv.bias`` and, for PReLU, ``act.weight``.
+
+    Input (N, in_channels, H, W) -> output (N, out_channels, H*r, W*r).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, upscale_factor: int, kernel_size: int = 3,
+                 activation: str = "prelu", num_parameters: int = 1, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        r = int(upscale_factor)
+        self.conv = nn.Conv2d(in_channels, out_channels * r * r, kernel_size, padding=kernel_size // 2)
+        self.act = FusedPixelShuffle(r, activation, num_parameters, negative_slope=negative_slope)
+
+    def forward(self, input: Tensor, residual: Optional[Tensor] = None) -> Tensor:
+        y = torch.nn.functional.conv2d(input, self.conv.weight, None, self.conv.stride, self.conv.padding)
+        return self.act(y, self.conv.bias, residual)

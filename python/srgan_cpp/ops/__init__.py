@@ -1,0 +1,8 @@
+"""Fused custom ops, registered with the PyTorch dispatcher as ``torch.ops.srgan_cpp.*``.
+
+Each op has CPU and CUDA kernels, autograd, and a fake kernel, so it works in eager mode,
+under AMP and inside ``torch.compile(fullgraph=True)``.
+"""
+from .pixel_shuffle import fused_pixel_shuffle, pixel_shuffle, pixel_unshuffle
+
+__all__ = ["pixel_shuffle", "pixel_unshuffle", "fused_pixel_shuffle"]
