@@ -17,12 +17,14 @@ from . import image, models, nn, ops
 
 __version__ = "0.1.0"
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# The compiled payload (libraries, headers, CMake package) sits beside _C, which in an
+# editable install is not the folder of this file.
+_PAYLOAD_DIR = os.path.dirname(os.path.abspath(_C.__file__))
 
 #: Pass to CMake (``-DCMAKE_PREFIX_PATH``) to ``find_package(srgan_cpp)`` from a LibTorch program.
-cmake_prefix_path: str = os.path.join(_PACKAGE_DIR, "share", "cmake")
+cmake_prefix_path: str = os.path.join(_PAYLOAD_DIR, "share", "cmake")
 #: Headers of the C++ API (``#include <srgan_cpp/srgan_cpp.h>``).
-include_dir: str = os.path.join(_PACKAGE_DIR, "include")
+include_dir: str = os.path.join(_PAYLOAD_DIR, "include")
 
 
 def built_with_cuda() -> bool:
