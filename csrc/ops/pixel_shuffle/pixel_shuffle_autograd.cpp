@@ -38,21 +38,20 @@ at::Tensor pixel_unshuffle_autograd(const at::Tensor& input, int64_t downscale_f
 
 class FusedPixelShuffleFn : public torch::autograd::Function<FusedPixelShuffleFn> {
  public:
-  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input, int64_t r, const at::Tensor& bias,
-                            const std::string& activation, const at::Tensor& prelu_weight, double negative_slope,
-                            const at::Tensor& residual) {
+  // Optional tensors stay c10::optional all the way: autograd::Function records them as
+  // possibly-absent inputs, where an undefined at::Tensor would not be accepted.
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input, int64_t r,
+                            const c10::optional<at::Tensor>& bias, const std::string& activation,
+                            const c10::optional<at::Tensor>& prelu_weight, double negative_slope,
+                            const c10::optional<at::Tensor>& residual) {
     ctx->saved_data["r"] = r;
     ctx->saved_data["activation"] = activation;
     ctx->saved_data["slope"] = negative_slope;
-    ctx->saved_data["has_residual"] = residual.defined();
+    ctx->saved_data["has_residual"] = residual.has_value() && residual->defined();
     // The backward recomputes the pre-activation from the input, so the output is not kept.
-    ctx->save_for_backward({input, bias, prelu_weight});
+    ctx->save_for_backward({input, bias.value_or(at::Tensor()), prelu_weight.value_or(at::Tensor())});
     at::AutoDispatchBelowADInplaceOrView guard;
-    return ops::fused_pixel_shuffle(input, r, bias.defined() ? c10::optional<at::Tensor>(bias) : c10::nullopt,
-                                    activation,
-                                    prelu_weight.defined() ? c10::optional<at::Tensor>(prelu_weight) : c10::nullopt,
-                                    negative_slope,
-                                    residual.defined() ? c10::optional<at::Tensor>(residual) : c10::nullopt);
+    return ops::fused_pixel_shuffle(input, r, bias, activation, prelu_weight, negative_slope, residual);
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
@@ -83,9 +82,7 @@ class FusedPixelShuffleFn : public torch::autograd::Function<FusedPixelShuffleFn
 at::Tensor fused_autograd(const at::Tensor& input, int64_t r, const c10::optional<at::Tensor>& bias,
                           c10::string_view activation, const c10::optional<at::Tensor>& prelu_weight,
                           double negative_slope, const c10::optional<at::Tensor>& residual) {
-  return FusedPixelShuffleFn::apply(input, r, bias.value_or(at::Tensor()), std::string(activation),
-                                    prelu_weight.value_or(at::Tensor()), negative_slope,
-                                    residual.value_or(at::Tensor()));
+  return FusedPixelShuffleFn::apply(input, r, bias, std::string(activation), prelu_weight, negative_slope, residual);
 }
 
 }  // namespace
