@@ -14,6 +14,7 @@ import torch  # noqa: F401  (loads libtorch before the extension)
 
 from . import _C  # registers the ops with the dispatcher
 from . import image, models, nn, ops
+from . import metrics
 
 __version__ = "0.1.0"
 
@@ -32,4 +33,14 @@ def built_with_cuda() -> bool:
     return bool(_C.built_with_cuda())
 
 
-__all__ = ["ops", "nn", "models", "image", "built_with_cuda", "cmake_prefix_path", "include_dir", "__version__"]
+def __getattr__(name: str):  # PEP 562: srgan_cpp.evaluate is imported on first use
+    if name == "evaluate":
+        from .evaluate import evaluate as _evaluate
+
+        globals()["evaluate"] = _evaluate
+        return _evaluate
+    raise AttributeError(f"module 'srgan_cpp' has no attribute {name!r}")
+
+
+__all__ = ["ops", "nn", "models", "image", "metrics", "evaluate", "built_with_cuda", "cmake_prefix_path", "include_dir",
+           "__version__"]

@@ -62,9 +62,9 @@ def _to_nchw(img: Union[np.ndarray, Tensor], name: str) -> Tuple[Tensor, str]:
     """-> float64/float tensor (N, C, H, W) and a layout tag to undo it."""
     if isinstance(img, np.ndarray):
         if img.ndim == 2:
-            return torch.from_numpy(np.ascontiguousarray(img)).to(torch.float64)[None, None], "hw"
+            return torch.from_numpy(img.astype(np.float64))[None, None], "hw"
         if img.ndim == 3:
-            return torch.from_numpy(np.ascontiguousarray(img)).to(torch.float64).permute(2, 0, 1)[None], "hwc"
+            return torch.from_numpy(img.astype(np.float64)).permute(2, 0, 1)[None], "hwc"
         raise ValueError(f"{name}: `img` as a NumPy array must be (H, W) or (H, W, C), got shape {img.shape}")
     if img.dim() == 3:
         t, tag = img[None], "chw"

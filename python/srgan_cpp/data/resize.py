@@ -241,7 +241,7 @@ def imresize(img: ArrayOrTensor, scale: Optional[ScaleArg] = None, *, size: Opti
         if img.shape[0] < 1 or img.shape[1] < 1:
             raise ValueError(f"imresize: `img` must be non-empty, got shape {img.shape}")
         out_hw, scales = _plan((img.shape[0], img.shape[1]), scale, size)
-        t = torch.from_numpy(np.ascontiguousarray(img)).to(torch.float64)
+        t = torch.from_numpy(img.astype(np.float64))  # a fresh (writable) float64 copy
         t = t.permute(2, 0, 1) if img.ndim == 3 else t
         y = _resize_tensor(t, out_hw, scales, antialias, int_max)
         y = y.permute(1, 2, 0) if img.ndim == 3 else y

@@ -36,7 +36,8 @@ def _as_nchw(img: ImageLike, arg: str, name: str) -> Tensor:
             img = img[:, :, None]
         if img.ndim != 3:
             raise ValueError(f"{name}: `{arg}` as a NumPy array must be (H, W) or (H, W, C), got shape {img.shape}")
-        return torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1).unsqueeze(0)
+        arr = np.ascontiguousarray(img) if img.flags.writeable else np.array(img)
+        return torch.from_numpy(arr).permute(2, 0, 1).unsqueeze(0)
     if isinstance(img, Tensor):
         if img.dim() == 3:
             return img.unsqueeze(0)
