@@ -17,9 +17,9 @@ default ``'bicubic'`` method, which is how the low-resolution images of the SR b
   *each* one-dimensional pass, as MATLAB's ``imresizemex`` does; float images are computed
   in float64 for NumPy and in the tensor's dtype (float16/bfloat16 in float32) for tensors.
 
-The computation is two weighted gathers (one per dimension) written with PyTorch ops, so
-it runs on any device and is vectorised; NumPy inputs are processed on the CPU through
-``torch.from_numpy`` without copying.
+The computation is one matrix product (or, for very long dimensions, a tap-by-tap gather)
+per dimension with PyTorch ops, so it runs on any device and is vectorised; NumPy inputs are
+converted to float64 tensors on the CPU.
 """
 from __future__ import annotations
 
