@@ -84,10 +84,15 @@ def prepare_pair(img1: ImageLike, img2: ImageLike, crop_border: int, channel: st
         if channel == "y":
             c = t.shape[1]
             if c == 3:
-                coef = torch.tensor(Y_COEFFS, dtype=torch.float64, device=t.device).view(1, 3, 1, 1)
-                t = 16.0 + (t * coef).sum(1, keepdim=True) / 255.0
                 if round_y:
-                    t = torch.floor(t + 0.5).clamp_(0, 255)
+                    # MATLAB's rgb2ycbcr on uint8: Y rounded half away from zero. With the
+                    # coefficients scaled by 1000 the sum is an exact integer for 8-bit inputs.
+                    coef = torch.tensor([1000.0 * c for c in Y_COEFFS], dtype=torch.float64, device=t.device)
+                    n = (t * coef.view(1, 3, 1, 1)).sum(1, keepdim=True) + (16.0 * 255000.0 + 127500.0)
+                    t = torch.floor(n / 255000.0).clamp_(0, 255)
+                else:
+                    coef = torch.tensor(Y_COEFFS, dtype=torch.float64, device=t.device).view(1, 3, 1, 1)
+                    t = 16.0 + (t * coef).sum(1, keepdim=True) / 255.0
             elif c != 1:
                 raise ValueError(f"{name}: `channel='y'` needs RGB (3 channels) or 1-channel images, got {c} channels")
         outs.append(t)

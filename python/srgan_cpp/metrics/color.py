@@ -78,6 +78,22 @@ def _from_255(out: ArrayOrTensor, like: ArrayOrTensor) -> ArrayOrTensor:
     return (out / 255.0).to(like.dtype)
 
 
+def _rgb_to_ycbcr_uint8(img: ArrayOrTensor, rows: slice, axis: int) -> ArrayOrTensor:
+    """Exact integer arithmetic: ``round((1000 M) @ rgb + 255000 offset) / 255000)``, half away.
+
+    With the coefficients scaled by 1000 every term is an integer (exact in float64), so
+    values that are exactly ``k + 0.5`` round up, as MATLAB's rounding intends, independent
+    of floating-point evaluation order.
+    """
+    mat = np.rint(np.asarray(YCBCR_MATRIX, dtype=np.float64)[rows] * 1000.0)
+    off = np.asarray(YCBCR_OFFSET, dtype=np.float64)[rows] * 255000.0 + 127500.0
+    if isinstance(img, np.ndarray):
+        n = img.astype(np.float64) @ mat.T + off
+        return np.clip(np.floor(n / 255000.0), 0, 255).astype(np.uint8)  # type: ignore[return-value]
+    n = _apply(img.to(torch.float64), mat, off, axis)
+    return torch.floor(n / 255000.0).clamp_(0, 255).to(torch.uint8)  # type: ignore[return-value]
+
+
 def rgb_to_ycbcr(img: ArrayOrTensor, y_only: bool = False) -> ArrayOrTensor:
     """RGB -> YCbCr (BT.601 studio range), MATLAB ``rgb2ycbcr``.
 
@@ -87,13 +103,17 @@ def rgb_to_ycbcr(img: ArrayOrTensor, y_only: bool = False) -> ArrayOrTensor:
         y_only: return only Y, shape ``(H, W, 1)`` / ``(1, H, W)`` / ``(N, 1, H, W)``.
 
     Returns:
-        uint8 input: uint8 YCbCr (Y in [16, 235], rounded). Float input: float YCbCr divided by
-        255 (Y in [16/255, 235/255]), same float dtype, not rounded.
+        uint8 input: uint8 YCbCr (Y in [16, 235]), rounded half away from zero with exact
+        integer arithmetic. Float input: float YCbCr divided by 255 (Y in [16/255, 235/255]),
+        same float dtype, not rounded.
     """
     axis = _channel_axis(img, "rgb_to_ycbcr")
+    rows = slice(0, 1) if y_only else slice(0, 3)
+    if (isinstance(img, np.ndarray) and img.dtype == np.uint8) or (isinstance(img, Tensor) and img.dtype == torch.uint8):
+        return _rgb_to_ycbcr_uint8(img, rows, axis)
     x = _to_unit_float(img, "rgb_to_ycbcr")
-    mat = np.asarray(YCBCR_MATRIX[:1] if y_only else YCBCR_MATRIX, dtype=np.float64)
-    off = np.asarray(YCBCR_OFFSET[:1] if y_only else YCBCR_OFFSET, dtype=np.float64)
+    mat = np.asarray(YCBCR_MATRIX, dtype=np.float64)[rows]
+    off = np.asarray(YCBCR_OFFSET, dtype=np.float64)[rows]
     return _from_255(_apply(x, mat, off, axis), img)
 
 
