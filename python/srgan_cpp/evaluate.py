@@ -235,9 +235,13 @@ def evaluate(model: Optional[ModelLike], datasets: Union[PathLike, Sequence[Unio
     dev = torch.device(device) if device is not None else (_model_device(model) if model is not None else torch.device("cpu"))
     was_training = None
     if isinstance(model, nn.Module):
-        was_training = model.training
         model.to(dev)
-        model.eval()
+        prev_mode = model.training
+        try:
+            model.eval()
+            was_training = prev_mode
+        except NotImplementedError:  # torch.export programs' modules cannot switch modes
+            was_training = None
 
     report = EvalReport(scale=scale, crop_border=crop)
     methods = (["bicubic"] if bicubic else []) + ([model_name] if model is not None else [])

@@ -98,7 +98,8 @@ def read_image(path: PathLike, channels: Optional[int] = None) -> np.ndarray:
         raise ValueError(f"read_image: cannot read image {path!r}: {e}") from e
     if arr.ndim == 2:
         arr = arr[:, :, None]
-    return to_channels(np.ascontiguousarray(arr), channels, "read_image")
+    arr = np.array(arr, order="C")  # writable and contiguous (np.asarray of a Pillow image is read-only)
+    return to_channels(arr, channels, "read_image")
 
 
 def write_image(path: PathLike, img: np.ndarray) -> None:
