@@ -35,12 +35,27 @@ def gaussian_window(size: int = 11, sigma: float = 1.5, dtype: torch.dtype = tor
     return (g / g.sum()).to(dtype)
 
 
+def _filter_rows_valid(x: Tensor, g: Tensor) -> Tensor:
+    """'valid' 1-D filtering along the last (contiguous) dim: ``x.unfold(-1, k, 1) @ g``
+    (ATen reduces the strided view directly, without materialising the k-fold copy)."""
+    return x.unfold(-1, g.numel(), 1) @ g
+
+
 def _filter_valid(x: Tensor, g: Tensor) -> Tensor:
-    """Separable 'valid' filtering of ``(N, C, H, W)`` by ``outer(g, g)``, per channel."""
+    """Separable 'valid' filtering of ``(N, C, H, W)`` by ``outer(g, g)``, per channel.
+
+    On CUDA, and for float32/16 on CPU, two depthwise ``conv2d``; for float64 on CPU (the
+    metrics' path), where ATen's depthwise convolution has no fast kernel, ``unfold``
+    followed by a matrix-vector product along the contiguous dimension (same result up to
+    rounding, several times faster)."""
     c = x.shape[1]
     k = g.numel()
-    x = F.conv2d(x, g.view(1, 1, k, 1).expand(c, 1, k, 1), groups=c)
-    return F.conv2d(x, g.view(1, 1, 1, k).expand(c, 1, 1, k), groups=c)
+    if x.device.type != "cpu" or x.dtype != torch.float64:
+        x = F.conv2d(x, g.view(1, 1, k, 1).expand(c, 1, k, 1), groups=c)
+        return F.conv2d(x, g.view(1, 1, 1, k).expand(c, 1, 1, k), groups=c)
+    y = _filter_rows_valid(x, g)  # along W: (N, C, H, W - k + 1)
+    y = _filter_rows_valid(y.transpose(-1, -2).contiguous(), g)  # along H: (N, C, W - k + 1, H - k + 1)
+    return y.transpose(-1, -2)
 
 
 def ssim_map(x: Tensor, y: Tensor, data_range: float = 1.0, window_size: int = 11, sigma: float = 1.5) -> Tensor:
