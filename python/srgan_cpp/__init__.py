@@ -5,6 +5,7 @@ Sub-packages:
     nn      thin torch.nn.Modules over the ops
     models  model classes written in C++ and exposed as genuine torch.nn.Modules
     image   NumPy <-> tensor conversion for images
+    losses  SR training losses (pixel, gradient cosine, adversarial, perceptual)
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import os
 import torch  # noqa: F401  (loads libtorch before the extension)
 
 from . import _C  # registers the ops with the dispatcher
-from . import image, models, nn, ops
+from . import image, losses, models, nn, ops
 
 __version__ = "0.1.0"
 
@@ -32,4 +33,4 @@ def built_with_cuda() -> bool:
     return bool(_C.built_with_cuda())
 
 
-__all__ = ["ops", "nn", "models", "image", "built_with_cuda", "cmake_prefix_path", "include_dir", "__version__"]
+__all__ = ["ops", "nn", "models", "image", "losses", "built_with_cuda", "cmake_prefix_path", "include_dir", "__version__"]

@@ -1,0 +1,140 @@
+// CPU kernels of the RaGAN loss: two passes over the logits each way (means, then the
+// terms; or the two weighted sigmoid sums, then the gradients). Sums are taken per fixed
+// chunk of 2048 elements and the chunk sums added in order, so results do not depend on
+// the thread count.
+#include <ATen/Dispatch.h>
+#include <ATen/OpMathType.h>
+#include <ATen/Parallel.h>
+#include <ATen/ops/empty.h>
+
+#include <vector>
+
+#include "ops/ragan_loss/ragan_loss_kernels.h"
+
+namespace srgan_cpp::ragan_detail {
+namespace {
+
+constexpr int64_t kChunk = 2048;
+
+// sum over chunks of body(begin, end, double* acc) - `width` accumulators per chunk.
+template <int width, typename F>
+void chunked_sum(int64_t K, double out[width], const F& body) {
+  const int64_t chunks = (K + kChunk - 1) / kChunk;
+  std::vector<double> part(static_cast<size_t>(chunks * width), 0.0);
+  at::parallel_for(0, chunks, 1, [&](int64_t b, int64_t e) {
+    for (int64_t ch = b; ch < e; ++ch)
+      body(ch * kChunk, std::min(K, (ch + 1) * kChunk), part.data() + ch * width);
+  });
+  for (int k = 0; k < width; ++k) out[k] = 0.0;
+  for (int64_t ch = 0; ch < chunks; ++ch)
+    for (int k = 0; k < width; ++k) out[k] += part[ch * width + k];
+}
+
+template <typename scalar_t>
+void forward_kernel(const at::Tensor& real, const at::Tensor& fake, Signs s, LossReduction red, at::Tensor& loss,
+                    double means[2]) {
+  using acc_t = at::opmath_type<scalar_t>;
+  const scalar_t* r = real.const_data_ptr<scalar_t>();
+  const scalar_t* f = fake.const_data_ptr<scalar_t>();
+  const int64_t K = real.numel();
+  double sums[2];
+  chunked_sum<2>(K, sums, [&](int64_t b, int64_t e, double* acc) {
+    acc_t sr = 0, sf = 0;
+    for (int64_t i = b; i < e; ++i) {
+      sr += static_cast<acc_t>(r[i]);
+      sf += static_cast<acc_t>(f[i]);
+    }
+    acc[0] = sr;
+    acc[1] = sf;
+  });
+  means[0] = sums[0] / static_cast<double>(K);
+  means[1] = sums[1] / static_cast<double>(K);
+  const acc_t mr = static_cast<acc_t>(means[0]), mf = static_cast<acc_t>(means[1]);
+  const acc_t sa = static_cast<acc_t>(s.sa), sb = static_cast<acc_t>(s.sb);
+  scalar_t* out = red == LossReduction::None ? loss.data_ptr<scalar_t>() : nullptr;
+  double total[1];
+  chunked_sum<1>(K, total, [&](int64_t b, int64_t e, double* acc) {
+    acc_t t = 0;
+    for (int64_t i = b; i < e; ++i) {
+      const acc_t a = sa * (static_cast<acc_t>(r[i]) - mf), bb = sb * (static_cast<acc_t>(f[i]) - mr);
+      const acc_t l = acc_t(0.5) * (softplus(a) + softplus(bb));
+      if (out) out[i] = static_cast<scalar_t>(l);
+      t += l;
+    }
+    acc[0] = t;
+  });
+  if (red == LossReduction::Mean) *loss.data_ptr<scalar_t>() = static_cast<scalar_t>(total[0] / static_cast<double>(K));
+  if (red == LossReduction::Sum) *loss.data_ptr<scalar_t>() = static_cast<scalar_t>(total[0]);
+}
+
+template <typename scalar_t>
+void backward_kernel(const at::Tensor& grad, const at::Tensor& real, const at::Tensor& fake, const double means[2],
+                     Signs s, LossReduction red, at::Tensor& gr, at::Tensor& gf) {
+  using acc_t = at::opmath_type<scalar_t>;
+  const scalar_t* r = real.const_data_ptr<scalar_t>();
+  const scalar_t* f = fake.const_data_ptr<scalar_t>();
+  const int64_t K = real.numel();
+  const scalar_t* g = grad.const_data_ptr<scalar_t>();
+  const bool per_elem = red == LossReduction::None;
+  const acc_t wscalar = per_elem ? acc_t(0)
+                                 : static_cast<acc_t>(red == LossReduction::Mean ? static_cast<double>(g[0]) / K
+                                                                                 : static_cast<double>(g[0]));
+  const acc_t mr = static_cast<acc_t>(means[0]), mf = static_cast<acc_t>(means[1]);
+  const acc_t sa = static_cast<acc_t>(s.sa), sb = static_cast<acc_t>(s.sb);
+  double sums[2];  // sum w sig(a), sum w sig(b)
+  chunked_sum<2>(K, sums, [&](int64_t b, int64_t e, double* acc) {
+    acc_t xa = 0, xb = 0;
+    for (int64_t i = b; i < e; ++i) {
+      const acc_t w = per_elem ? static_cast<acc_t>(g[i]) : wscalar;
+      xa += w * sigmoid(sa * (static_cast<acc_t>(r[i]) - mf));
+      xb += w * sigmoid(sb * (static_cast<acc_t>(f[i]) - mr));
+    }
+    acc[0] = xa;
+    acc[1] = xb;
+  });
+  const acc_t cross_r = static_cast<acc_t>(-s.sb * sums[1] / static_cast<double>(K));
+  const acc_t cross_f = static_cast<acc_t>(-s.sa * sums[0] / static_cast<double>(K));
+  scalar_t* pr = gr.defined() ? gr.data_ptr<scalar_t>() : nullptr;
+  scalar_t* pf = gf.defined() ? gf.data_ptr<scalar_t>() : nullptr;
+  at::parallel_for(0, K, kChunk, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      const acc_t w = per_elem ? static_cast<acc_t>(g[i]) : wscalar;
+      if (pr) pr[i] = static_cast<scalar_t>(acc_t(0.5) * (sa * w * sigmoid(sa * (static_cast<acc_t>(r[i]) - mf)) + cross_r));
+      if (pf) pf[i] = static_cast<scalar_t>(acc_t(0.5) * (sb * w * sigmoid(sb * (static_cast<acc_t>(f[i]) - mr)) + cross_f));
+    }
+  });
+}
+
+}  // namespace
+
+std::tuple<at::Tensor, at::Tensor> forward_cpu(const at::Tensor& real, const at::Tensor& fake, Signs s,
+                                               LossReduction red) {
+  const at::Tensor r = real.contiguous(), f = fake.contiguous();
+  at::Tensor loss = red == LossReduction::None ? at::empty(real.sizes(), real.options()) : at::empty({}, real.options());
+  at::Tensor stats = at::empty({2}, real.options().dtype(at::kDouble));
+  double means[2];
+  AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, real.scalar_type(), "srgan_cpp_ragan_cpu",
+                                  [&] { forward_kernel<scalar_t>(r, f, s, red, loss, means); });
+  stats.data_ptr<double>()[0] = means[0];
+  stats.data_ptr<double>()[1] = means[1];
+  return {loss, stats};
+}
+
+std::tuple<at::Tensor, at::Tensor> backward_cpu(const at::Tensor& grad, const at::Tensor& real,
+                                                const at::Tensor& fake, const at::Tensor& stats, Signs s,
+                                                LossReduction red, bool need_real, bool need_fake) {
+  const at::Tensor r = real.contiguous(), f = fake.contiguous(), g = grad.contiguous();
+  const at::Tensor st = stats.contiguous();
+  const double means[2] = {st.const_data_ptr<double>()[0], st.const_data_ptr<double>()[1]};
+  at::Tensor gr = need_real ? at::empty(real.sizes(), real.options()) : at::Tensor();
+  at::Tensor gf = need_fake ? at::empty(fake.sizes(), fake.options()) : at::Tensor();
+  if (need_real || need_fake) {
+    AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, real.scalar_type(), "srgan_cpp_ragan_bwd_cpu",
+                                    [&] { backward_kernel<scalar_t>(g, r, f, means, s, red, gr, gf); });
+  }
+  if (!need_real) gr = at::empty({0}, real.options());
+  if (!need_fake) gf = at::empty({0}, fake.options());
+  return {gr, gf};
+}
+
+}  // namespace srgan_cpp::ragan_detail
