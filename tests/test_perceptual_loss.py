@@ -11,9 +11,6 @@ import torch.nn.functional as F
 
 from srgan_cpp import losses
 
-safetensors = pytest.importorskip("safetensors")
-
-
 @pytest.fixture(scope="module")
 def vgg19_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("vgg") / "vgg19.pth"
@@ -59,6 +56,7 @@ def test_features_match_manual_forward(vgg19_file):
 
 
 def test_safetensors_and_pth_load_the_same(tmp_path, vgg19_file):
+    pytest.importorskip("safetensors")
     st = tmp_path / "vgg19.safetensors"
     losses.save_random_vgg(st, "vgg19", seed=1)
     a = losses.VGGFeatureExtractor(["conv5_4"], weights_path=vgg19_file)
@@ -84,7 +82,6 @@ def test_bad_weight_files(tmp_path, vgg19_file):
         losses.VGGFeatureExtractor(["conv5_4"], weights_path=str(v16))
     # A pickle that would need code to load is refused by weights_only.
     evil = tmp_path / "evil.pth"
-    torch.save({"features.0.weight": torch.zeros(1), "obj": os.path}, evil) if False else None
     import pickle
 
     class Boom:
@@ -129,7 +126,7 @@ def test_perceptual_loss_matches_reference(vgg19_file, criterion):
 
 
 def test_range_norm_grey_input_and_vgg16(tmp_path):
-    v16 = tmp_path / "vgg16.safetensors"
+    v16 = tmp_path / "vgg16.pth"
     losses.save_random_vgg(v16, "vgg16", seed=3)
     ext = losses.VGGFeatureExtractor(["relu2_2"], "vgg16", str(v16), range_norm=True)
     x = torch.rand(1, 1, 8, 8)

@@ -184,7 +184,8 @@ def save_random_vgg(path: Union[str, os.PathLike], vgg_type: str = "vgg19", seed
             from safetensors.torch import save_file
             save_file({k: v.contiguous() for k, v in state.items()}, tmp)
         else:
-            torch.save(state, tmp)
+            with open(tmp, "wb") as f:
+                torch.save(state, f)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
