@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #include "common/tensor_checks.h"
@@ -90,17 +91,16 @@ std::vector<double> sample_grads(const at::Tensor& grad, int64_t n, LossReductio
   return out;
 }
 
-template <typename scalar_t, GradOp O, GradMode M, bool kUnit>
+template <typename scalar_t, GradOp O, GradMode M, bool kUnit, bool kS, bool kH>
 void backward_planes(const at::Tensor& sr, const at::Tensor& hr, const std::vector<SampleCoef>& coef,
                      const std::vector<double>& g, const TransposedTaps& taps, at::Tensor& gsr, at::Tensor& ghr) {
   using acc_t = at::opmath_type<scalar_t>;
-  const bool need_s = gsr.defined(), need_h = ghr.defined();
   const scalar_t* S = sr.const_data_ptr<scalar_t>();
   const scalar_t* Hp = hr.const_data_ptr<scalar_t>();
-  scalar_t* GS = need_s ? gsr.data_ptr<scalar_t>() : nullptr;
-  scalar_t* GH = need_h ? ghr.data_ptr<scalar_t>() : nullptr;
+  scalar_t* GS = kS ? gsr.data_ptr<scalar_t>() : nullptr;
+  scalar_t* GH = kH ? ghr.data_ptr<scalar_t>() : nullptr;
   const Plane ps = plane_of(sr), ph = plane_of(hr);
-  const Plane os = need_s ? plane_of(gsr) : Plane{}, oh = need_h ? plane_of(ghr) : Plane{};
+  const Plane os = kS ? plane_of(gsr) : Plane{}, oh = kH ? plane_of(ghr) : Plane{};
   const int64_t N = sr.size(0), C = sr.size(1), H = sr.size(2), W = sr.size(3);
   const int64_t blocks = (H + kRowsPerTask - 1) / kRowsPerTask;
   acc_t tx[3][3][3][3], ty[3][3][3][3];
@@ -110,7 +110,9 @@ void backward_planes(const at::Tensor& sr, const at::Tensor& hr, const std::vect
   }
   const int64_t stride_row = W + 2;  // one zero column each side
 
-  at::parallel_for(0, N * C * blocks, 1, [&](int64_t begin, int64_t end) {
+  // About 16K pixels per task at least: small images are not worth waking threads for.
+  const int64_t grain = std::max<int64_t>(1, 16384 / (std::min(H, kRowsPerTask) * W));
+  at::parallel_for(0, N * C * blocks, grain, [&](int64_t begin, int64_t end) {
     // ring[slot][image 0 sr / 1 hr][component x / y] rows of W + 2
     std::vector<acc_t> ring(static_cast<size_t>(3 * 4 * stride_row), acc_t(0));
     auto row_ptr = [&](int slot, int img, int comp) { return ring.data() + ((slot * 2 + img) * 2 + comp) * stride_row + 1; };
@@ -138,7 +140,17 @@ void backward_planes(const at::Tensor& sr, const at::Tensor& hr, const std::vect
           acc_t gxs, gys, gxh, gyh;
           image_gradient<O, acc_t>(s, ps.sH, sWs, im, i, ip, jm, j, jp, gxs, gys);
           image_gradient<O, acc_t>(h, ph.sH, sWh, im, i, ip, jm, j, jp, gxh, gyh);
-          pixel_adjoint<M, acc_t>(gxs, gys, gxh, gyh, ka, kbs, kbh, uxs[j], uys[j], uxh[j], uyh[j]);
+          acc_t a, b, c2, d;
+          pixel_adjoint<M, acc_t>(gxs, gys, gxh, gyh, ka, kbs, kbh, a, b, c2, d);
+          // Only the requested image's adjoint is stored, so the other one is dead code.
+          if constexpr (kS) {
+            uxs[j] = a;
+            uys[j] = b;
+          }
+          if constexpr (kH) {
+            uxh[j] = c2;
+            uyh[j] = d;
+          }
         };
         pixel(0, 0, 1);
         for (int64_t j = 1; j < W - 1; ++j) pixel(j - 1, j, j + 1);
@@ -168,8 +180,8 @@ void backward_planes(const at::Tensor& sr, const at::Tensor& hr, const std::vect
       fill(slots[1], p0);
       for (int64_t p = p0; p < p1; ++p) {
         fill(slots[2], p + 1);
-        if (need_s) emit(slots, 0, GS, os, p);
-        if (need_h) emit(slots, 1, GH, oh, p);
+        if constexpr (kS) emit(slots, 0, GS, os, p);
+        if constexpr (kH) emit(slots, 1, GH, oh, p);
         const int first = slots[0];
         slots[0] = slots[1];
         slots[1] = slots[2];
@@ -257,8 +269,21 @@ std::tuple<at::Tensor, at::Tensor> backward_cpu(const at::Tensor& grad, const at
       dispatch_op_mode(op, mode, [&](auto o, auto m) {
         constexpr GradOp O = decltype(o)::value;
         constexpr GradMode M = decltype(m)::value;
-        if (unit) backward_planes<scalar_t, O, M, true>(sr, hr, coef, g, taps, gsr, ghr);
-        else backward_planes<scalar_t, O, M, false>(sr, hr, coef, g, taps, gsr, ghr);
+        auto run = [&](auto u, auto ks, auto kh) {
+          backward_planes<scalar_t, O, M, decltype(u)::value, decltype(ks)::value, decltype(kh)::value>(
+              sr, hr, coef, g, taps, gsr, ghr);
+        };
+        using T = std::true_type;
+        using Fa = std::false_type;
+        if (unit) {
+          if (need_sr && need_hr) run(T{}, T{}, T{});
+          else if (need_sr) run(T{}, T{}, Fa{});
+          else run(T{}, Fa{}, T{});
+        } else {
+          if (need_sr && need_hr) run(Fa{}, T{}, T{});
+          else if (need_sr) run(Fa{}, T{}, Fa{});
+          else run(Fa{}, Fa{}, T{});
+        }
       });
     });
   }
