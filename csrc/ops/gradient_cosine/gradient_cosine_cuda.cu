@@ -261,10 +261,8 @@ std::tuple<at::Tensor, at::Tensor> backward_cuda(const at::Tensor& grad, const a
     const at::Tensor st = stats.contiguous();
     const at::Tensor g = grad.dim() == 0 ? grad : grad.contiguous();
     const TransposedTaps taps = transposed_taps(op);
-    // Both outputs are written at the same index, so they must share a layout; if they
-    // differ, the hr gradient is produced in sr's layout.
-    if (need_sr && need_hr && layout_of(sr) != layout_of(hr))
-      ghr = at::empty(hr.sizes(), hr.options().memory_format(layout_of(sr)));
+    // Threads walk the first requested output in its memory order; each output is
+    // written through its own strides, so mixed layouts stay correct (only less coalesced).
     const bool channels_last = need_sr ? is_channels_last_input(gsr) : is_channels_last_input(ghr);
     const int64_t blocks = std::min<int64_t>((numel + kThreads - 1) / kThreads,
                                              static_cast<int64_t>(sm_count(sr.device().index())) * 32);
