@@ -80,23 +80,27 @@ __device__ void block_sum3(acc_t v[3]) {
 template <typename scalar_t, GradOp O, GradMode M>
 __global__ void C10_LAUNCH_BOUNDS_1(kThreads)
     forward_partial_kernel(const scalar_t* __restrict__ sr, Geo gs, const scalar_t* __restrict__ hr, Geo gh,
-                           bool channels_last, double* __restrict__ partial) {
+                           bool channels_last, int64_t N, double* __restrict__ partial) {
   using acc_t = at::opmath_type<scalar_t>;
-  const int64_t n = blockIdx.y, pixels = gs.C * gs.H * gs.W;
-  acc_t v[3] = {0, 0, 0};
-  for (int64_t k = static_cast<int64_t>(blockIdx.x) * kThreads + threadIdx.x; k < pixels;
-       k += static_cast<int64_t>(gridDim.x) * kThreads) {
-    int64_t c, i, j;
-    unravel(k, gs, channels_last, c, i, j);
-    acc_t gxs, gys, gxh, gyh;
-    gradient_at<O, acc_t>(sr + n * gs.sN + c * gs.sC, gs, i, j, gxs, gys);
-    gradient_at<O, acc_t>(hr + n * gh.sN + c * gh.sC, gh, i, j, gxh, gyh);
-    accumulate_pixel<M, acc_t>(gxs, gys, gxh, gyh, v[0], v[1], v[2]);
-  }
-  block_sum3<acc_t>(v);
-  if (threadIdx.x == 0) {
-    double* out = partial + (n * gridDim.x + blockIdx.x) * 3;
-    for (int k = 0; k < 3; ++k) out[k] = static_cast<double>(v[k]);
+  const int64_t pixels = gs.C * gs.H * gs.W;
+  // gridDim.y is capped at 65535: larger batches loop over their samples.
+  for (int64_t n = blockIdx.y; n < N; n += gridDim.y) {
+    acc_t v[3] = {0, 0, 0};
+    for (int64_t k = static_cast<int64_t>(blockIdx.x) * kThreads + threadIdx.x; k < pixels;
+         k += static_cast<int64_t>(gridDim.x) * kThreads) {
+      int64_t c, i, j;
+      unravel(k, gs, channels_last, c, i, j);
+      acc_t gxs, gys, gxh, gyh;
+      gradient_at<O, acc_t>(sr + n * gs.sN + c * gs.sC, gs, i, j, gxs, gys);
+      gradient_at<O, acc_t>(hr + n * gh.sN + c * gh.sC, gh, i, j, gxh, gyh);
+      accumulate_pixel<M, acc_t>(gxs, gys, gxh, gyh, v[0], v[1], v[2]);
+    }
+    block_sum3<acc_t>(v);
+    if (threadIdx.x == 0) {
+      double* out = partial + (n * gridDim.x + blockIdx.x) * 3;
+      for (int k = 0; k < 3; ++k) out[k] = static_cast<double>(v[k]);
+    }
+    __syncthreads();  // block_sum3's shared buffer is reused by the next sample
   }
 }
 
@@ -234,9 +238,9 @@ std::tuple<at::Tensor, at::Tensor> forward_cuda(const at::Tensor& sr, const at::
     if (N > 0) {
       dispatch_op_mode(op, mode, [&](auto o, auto m) {
         forward_partial_kernel<scalar_t, decltype(o)::value, decltype(m)::value>
-            <<<dim3(static_cast<unsigned>(blocks), static_cast<unsigned>(N)), kThreads, 0, stream>>>(
-                sr.const_data_ptr<scalar_t>(), geo_of(sr), hr.const_data_ptr<scalar_t>(), geo_of(hr), channels_last,
-                partial.data_ptr<double>());
+            <<<dim3(static_cast<unsigned>(blocks), static_cast<unsigned>(std::min<int64_t>(N, 65535))), kThreads, 0,
+               stream>>>(sr.const_data_ptr<scalar_t>(), geo_of(sr), hr.const_data_ptr<scalar_t>(), geo_of(hr),
+                         channels_last, N, partial.data_ptr<double>());
         C10_CUDA_KERNEL_LAUNCH_CHECK();
       });
     }

@@ -1,7 +1,9 @@
 // CPU kernels of the RaGAN loss: two passes over the logits each way (means, then the
 // terms; or the two weighted sigmoid sums, then the gradients). Sums are taken per fixed
 // chunk of 2048 elements and the chunk sums added in order, so results do not depend on
-// the thread count.
+// the thread count. Element loops use the vectorisable float math of
+// ragan_loss_cpu_math.h and kLanes independent accumulators, so they vectorise without
+// -ffast-math.
 #include <ATen/Dispatch.h>
 #include <ATen/OpMathType.h>
 #include <ATen/Parallel.h>
@@ -9,12 +11,30 @@
 
 #include <vector>
 
+#include "ops/ragan_loss/ragan_loss_cpu_math.h"
 #include "ops/ragan_loss/ragan_loss_kernels.h"
 
 namespace srgan_cpp::ragan_detail {
 namespace {
 
 constexpr int64_t kChunk = 2048;
+constexpr int kLanes = 8;
+
+using cpu_math::sigmoid;
+using cpu_math::softplus;
+
+// Sum of f(i) for i in [b, e), with kLanes independent partial sums.
+template <typename acc_t, typename F>
+acc_t lane_sum(int64_t b, int64_t e, const F& f) {
+  acc_t lane[kLanes] = {};
+  int64_t i = b;
+  for (; i + kLanes <= e; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) lane[l] += f(i + l);
+  for (; i < e; ++i) lane[0] += f(i);
+  acc_t s = 0;
+  for (int l = 0; l < kLanes; ++l) s += lane[l];
+  return s;
+}
 
 // sum over chunks of body(begin, end, double* acc) - `width` accumulators per chunk.
 template <int width, typename F>
@@ -39,13 +59,8 @@ void forward_kernel(const at::Tensor& real, const at::Tensor& fake, Signs s, Los
   const int64_t K = real.numel();
   double sums[2];
   chunked_sum<2>(K, sums, [&](int64_t b, int64_t e, double* acc) {
-    acc_t sr = 0, sf = 0;
-    for (int64_t i = b; i < e; ++i) {
-      sr += static_cast<acc_t>(r[i]);
-      sf += static_cast<acc_t>(f[i]);
-    }
-    acc[0] = sr;
-    acc[1] = sf;
+    acc[0] = lane_sum<acc_t>(b, e, [&](int64_t i) { return static_cast<acc_t>(r[i]); });
+    acc[1] = lane_sum<acc_t>(b, e, [&](int64_t i) { return static_cast<acc_t>(f[i]); });
   });
   means[0] = sums[0] / static_cast<double>(K);
   means[1] = sums[1] / static_cast<double>(K);
@@ -53,15 +68,17 @@ void forward_kernel(const at::Tensor& real, const at::Tensor& fake, Signs s, Los
   const acc_t sa = static_cast<acc_t>(s.sa), sb = static_cast<acc_t>(s.sb);
   scalar_t* out = red == LossReduction::None ? loss.data_ptr<scalar_t>() : nullptr;
   double total[1];
+  auto term = [&](int64_t i) {
+    const acc_t a = sa * (static_cast<acc_t>(r[i]) - mf), bb = sb * (static_cast<acc_t>(f[i]) - mr);
+    return acc_t(0.5) * (softplus(a) + softplus(bb));
+  };
   chunked_sum<1>(K, total, [&](int64_t b, int64_t e, double* acc) {
-    acc_t t = 0;
-    for (int64_t i = b; i < e; ++i) {
-      const acc_t a = sa * (static_cast<acc_t>(r[i]) - mf), bb = sb * (static_cast<acc_t>(f[i]) - mr);
-      const acc_t l = acc_t(0.5) * (softplus(a) + softplus(bb));
-      if (out) out[i] = static_cast<scalar_t>(l);
-      t += l;
+    if (out) {
+      for (int64_t i = b; i < e; ++i) out[i] = static_cast<scalar_t>(term(i));
+      acc[0] = 0;  // "none" needs no total
+    } else {
+      acc[0] = lane_sum<acc_t>(b, e, term);
     }
-    acc[0] = t;
   });
   if (red == LossReduction::Mean) *loss.data_ptr<scalar_t>() = static_cast<scalar_t>(total[0] / static_cast<double>(K));
   if (red == LossReduction::Sum) *loss.data_ptr<scalar_t>() = static_cast<scalar_t>(total[0]);
@@ -83,24 +100,31 @@ void backward_kernel(const at::Tensor& grad, const at::Tensor& real, const at::T
   const acc_t sa = static_cast<acc_t>(s.sa), sb = static_cast<acc_t>(s.sb);
   double sums[2];  // sum w sig(a), sum w sig(b)
   chunked_sum<2>(K, sums, [&](int64_t b, int64_t e, double* acc) {
-    acc_t xa = 0, xb = 0;
-    for (int64_t i = b; i < e; ++i) {
-      const acc_t w = per_elem ? static_cast<acc_t>(g[i]) : wscalar;
-      xa += w * sigmoid(sa * (static_cast<acc_t>(r[i]) - mf));
-      xb += w * sigmoid(sb * (static_cast<acc_t>(f[i]) - mr));
+    if (per_elem) {
+      acc[0] = lane_sum<acc_t>(b, e, [&](int64_t i) { return static_cast<acc_t>(g[i]) * sigmoid(sa * (static_cast<acc_t>(r[i]) - mf)); });
+      acc[1] = lane_sum<acc_t>(b, e, [&](int64_t i) { return static_cast<acc_t>(g[i]) * sigmoid(sb * (static_cast<acc_t>(f[i]) - mr)); });
+    } else {
+      acc[0] = wscalar * lane_sum<acc_t>(b, e, [&](int64_t i) { return sigmoid(sa * (static_cast<acc_t>(r[i]) - mf)); });
+      acc[1] = wscalar * lane_sum<acc_t>(b, e, [&](int64_t i) { return sigmoid(sb * (static_cast<acc_t>(f[i]) - mr)); });
     }
-    acc[0] = xa;
-    acc[1] = xb;
   });
   const acc_t cross_r = static_cast<acc_t>(-s.sb * sums[1] / static_cast<double>(K));
   const acc_t cross_f = static_cast<acc_t>(-s.sa * sums[0] / static_cast<double>(K));
   scalar_t* pr = gr.defined() ? gr.data_ptr<scalar_t>() : nullptr;
   scalar_t* pf = gf.defined() ? gf.data_ptr<scalar_t>() : nullptr;
   at::parallel_for(0, K, kChunk, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      const acc_t w = per_elem ? static_cast<acc_t>(g[i]) : wscalar;
-      if (pr) pr[i] = static_cast<scalar_t>(acc_t(0.5) * (sa * w * sigmoid(sa * (static_cast<acc_t>(r[i]) - mf)) + cross_r));
-      if (pf) pf[i] = static_cast<scalar_t>(acc_t(0.5) * (sb * w * sigmoid(sb * (static_cast<acc_t>(f[i]) - mr)) + cross_f));
+    // One branch-free loop per output so each vectorises.
+    if (pr) {
+      for (int64_t i = b; i < e; ++i) {
+        const acc_t w = per_elem ? static_cast<acc_t>(g[i]) : wscalar;
+        pr[i] = static_cast<scalar_t>(acc_t(0.5) * (sa * w * sigmoid(sa * (static_cast<acc_t>(r[i]) - mf)) + cross_r));
+      }
+    }
+    if (pf) {
+      for (int64_t i = b; i < e; ++i) {
+        const acc_t w = per_elem ? static_cast<acc_t>(g[i]) : wscalar;
+        pf[i] = static_cast<scalar_t>(acc_t(0.5) * (sb * w * sigmoid(sb * (static_cast<acc_t>(f[i]) - mr)) + cross_f));
+      }
     }
   });
 }
