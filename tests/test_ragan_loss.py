@@ -142,3 +142,11 @@ def test_bad_arguments(args, kwargs, exc, words):
         ops.ragan_loss(*args, **kwargs)
     for w in words:
         assert w in str(info.value), str(info.value)
+
+
+def test_nan_logits_propagate():
+    # The CPU float path clamps exp's argument; a NaN logit must still give a NaN loss.
+    real = torch.tensor([0.5, float("nan"), -1.0])
+    fake = torch.tensor([0.2, 0.1, 0.3])
+    for reduction in REDUCTIONS:
+        assert torch.isnan(ops.ragan_loss(real, fake, reduction=reduction)).any()

@@ -112,20 +112,21 @@ void backward_kernel(const at::Tensor& grad, const at::Tensor& real, const at::T
   const acc_t cross_f = static_cast<acc_t>(-s.sa * sums[0] / static_cast<double>(K));
   scalar_t* pr = gr.defined() ? gr.data_ptr<scalar_t>() : nullptr;
   scalar_t* pf = gf.defined() ? gf.data_ptr<scalar_t>() : nullptr;
+  // out[i] = 0.5 * (s * w_i * sigmoid(s * (x_i - m)) + cross), one branch-free loop per
+  // output and weighting so each vectorises (a conditional load of g[i] would not).
+  auto grad_loop = [&](scalar_t* out, const scalar_t* x, acc_t s, acc_t m, acc_t cross, int64_t b, int64_t e) {
+    if (per_elem) {
+      for (int64_t i = b; i < e; ++i)
+        out[i] = static_cast<scalar_t>(acc_t(0.5) * (s * static_cast<acc_t>(g[i]) * sigmoid(s * (static_cast<acc_t>(x[i]) - m)) + cross));
+    } else {
+      const acc_t sw = s * wscalar;
+      for (int64_t i = b; i < e; ++i)
+        out[i] = static_cast<scalar_t>(acc_t(0.5) * (sw * sigmoid(s * (static_cast<acc_t>(x[i]) - m)) + cross));
+    }
+  };
   at::parallel_for(0, K, kChunk, [&](int64_t b, int64_t e) {
-    // One branch-free loop per output so each vectorises.
-    if (pr) {
-      for (int64_t i = b; i < e; ++i) {
-        const acc_t w = per_elem ? static_cast<acc_t>(g[i]) : wscalar;
-        pr[i] = static_cast<scalar_t>(acc_t(0.5) * (sa * w * sigmoid(sa * (static_cast<acc_t>(r[i]) - mf)) + cross_r));
-      }
-    }
-    if (pf) {
-      for (int64_t i = b; i < e; ++i) {
-        const acc_t w = per_elem ? static_cast<acc_t>(g[i]) : wscalar;
-        pf[i] = static_cast<scalar_t>(acc_t(0.5) * (sb * w * sigmoid(sb * (static_cast<acc_t>(f[i]) - mr)) + cross_f));
-      }
-    }
+    if (pr) grad_loop(pr, r, sa, mf, cross_r, b, e);
+    if (pf) grad_loop(pf, f, sb, mr, cross_f, b, e);
   });
 }
 
