@@ -3,4 +3,6 @@
 #include "models/srcnn/srcnn.h"
 #include "nn/conv2d.h"
 #include "nn/module.h"
+#include "ops/gradient_cosine/gradient_cosine.h"
 #include "ops/pixel_shuffle/pixel_shuffle.h"
+#include "ops/ragan_loss/ragan_loss.h"

@@ -5,6 +5,7 @@ Sub-packages:
     nn      thin torch.nn.Modules over the ops
     models  model classes written in C++ and exposed as genuine torch.nn.Modules
     image   NumPy <-> tensor conversion for images
+    losses  SR training losses (pixel, gradient cosine, adversarial, perceptual)
     data    MATLAB-exact resizing, degradations, datasets, bundled sample photographs
     metrics PSNR / SSIM as the SR literature computes them
     evaluate  benchmark evaluation (srgan-cpp eval)
@@ -16,7 +17,7 @@ import os
 import torch  # noqa: F401  (loads libtorch before the extension)
 
 from . import _C  # registers the ops with the dispatcher
-from . import data, image, metrics, models, nn, ops
+from . import data, image, losses, metrics, models, nn, ops
 from .evaluation import evaluate
 
 __version__ = "0.1.0"
@@ -36,5 +37,5 @@ def built_with_cuda() -> bool:
     return bool(_C.built_with_cuda())
 
 
-__all__ = ["ops", "nn", "models", "image", "data", "metrics", "evaluate", "built_with_cuda", "cmake_prefix_path",
+__all__ = ["ops", "losses", "nn", "models", "image", "data", "metrics", "evaluate", "built_with_cuda", "cmake_prefix_path",
            "include_dir", "__version__"]

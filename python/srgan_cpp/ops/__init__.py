@@ -3,6 +3,8 @@
 Each op has CPU and CUDA kernels, autograd, and a fake kernel, so it works in eager mode,
 under AMP and inside ``torch.compile(fullgraph=True)``.
 """
+from .gradient_cosine import gradient_cosine_loss
 from .pixel_shuffle import fused_pixel_shuffle, pixel_shuffle, pixel_unshuffle
+from .ragan import ragan_loss
 
-__all__ = ["pixel_shuffle", "pixel_unshuffle", "fused_pixel_shuffle"]
+__all__ = ["pixel_shuffle", "pixel_unshuffle", "fused_pixel_shuffle", "gradient_cosine_loss", "ragan_loss"]
