@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
@@ -32,6 +31,7 @@ from .data.datasets import BenchmarkDataset, to_tensor
 from .data.files import write_image
 from .data.resize import imresize, round_half_away
 from .metrics import psnr, rgb_to_ycbcr, ssim, ycbcr_to_rgb
+from ._atomic import atomic_write
 
 __all__ = ["evaluate", "EvalReport", "format_table"]
 
@@ -74,19 +74,9 @@ class EvalReport:
 
 
 def _atomic_write_text(path: str, text: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with atomic_write(path, suffix=".json") as f:
+        f.write(text.encode("utf-8"))
 
 
 def format_table(report: EvalReport) -> str:

@@ -13,13 +13,14 @@ read and write files (PNG, JPEG, BMP, TIFF, ... whatever Pillow knows).
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import Any, Optional, Union
 
 import numpy as np
 import torch
 from PIL import Image
 from torch import Tensor
+
+from ._atomic import atomic_write
 
 __all__ = ["to_tensor", "to_numpy", "load_image", "save_image"]
 
@@ -278,19 +279,6 @@ def _pixels(im: Image.Image, mode: Optional[str], path: str) -> np.ndarray:
     return np.array(conv, dtype=np.uint8)
 
 
-def _umask() -> int:
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except OSError:
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def _pil_format(path: str) -> str:
     ext = os.path.splitext(path)[1].lower()
     Image.preinit()  # the common formats (PNG, JPEG, BMP, ...): cheap
@@ -351,18 +339,8 @@ def save_image(path: PathLike, img: Union[np.ndarray, Tensor], **pil_kwargs: Any
         raise FileNotFoundError(f"save_image: the folder of {path!r} does not exist")
 
     pil = Image.fromarray(np.ascontiguousarray(img))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.splitext(path)[1], dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            try:
-                pil.save(f, format=fmt, **pil_kwargs)
-            except (OSError, KeyError, ValueError) as e:  # e.g. "cannot write mode RGBA as JPEG"
-                raise ValueError(f"save_image: cannot write this {pil.mode} image as {fmt} to {path!r}: {e}") from e
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path, suffix=os.path.splitext(path)[1]) as f:
+        try:
+            pil.save(f, format=fmt, **pil_kwargs)
+        except (OSError, KeyError, ValueError) as e:  # e.g. "cannot write mode RGBA as JPEG"
+            raise ValueError(f"save_image: cannot write this {pil.mode} image as {fmt} to {path!r}: {e}") from e

@@ -7,11 +7,12 @@ Images are NumPy arrays in HWC layout: ``(H, W, 1)`` for grayscale / single-chan
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import List, Optional, Union
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
+
+from .._atomic import atomic_write
 
 __all__ = ["IMAGE_EXTENSIONS", "read_image", "write_image", "list_images", "to_channels"]
 
@@ -126,19 +127,9 @@ def write_image(path: PathLike, img: np.ndarray) -> None:
     fmt = Image.registered_extensions().get(ext)
     if fmt is None:
         raise ValueError(f"write_image: unknown image extension {ext!r} in `path` {path!r}")
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=ext, dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            pil.save(f, format=fmt)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with atomic_write(path, suffix=ext) as f:
+        pil.save(f, format=fmt)
 
 
 def list_images(folder: PathLike) -> List[str]:

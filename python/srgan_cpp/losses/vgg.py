@@ -13,6 +13,8 @@ from typing import Dict, List, Sequence, Union
 import torch
 from torch import Tensor, nn
 
+from .._atomic import atomic_write
+
 # torchvision's configurations 'D' (VGG16) and 'E' (VGG19): channels per conv, "M" = max-pool.
 _CFG = {
     "vgg16": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],
@@ -167,8 +169,6 @@ def save_random_vgg(path: Union[str, os.PathLike], vgg_type: str = "vgg19", seed
     """Writes random VGG weights in torchvision's layout (features + classifier keys), for
     tests and examples where pretrained weights are unavailable. ``.safetensors`` paths
     are written with safetensors, others with ``torch.save``; the write is atomic."""
-    import tempfile
-
     g = torch.Generator().manual_seed(seed)
     feats = _build_features(vgg_type, len(layer_names(vgg_type)) - 1)
     state = {}
@@ -177,19 +177,14 @@ def save_random_vgg(path: Union[str, os.PathLike], vgg_type: str = "vgg19", seed
                                   if k.endswith("weight") else torch.zeros(v.shape))
     state["classifier.0.weight"] = torch.zeros(8, 8)  # present in torchvision files; must be ignored
     path = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(os.path.abspath(path)))
-    os.close(fd)
-    try:
-        if path.endswith(".safetensors"):
-            from safetensors.torch import save_file
-            save_file({k: v.contiguous() for k, v in state.items()}, tmp)
-        else:
-            with open(tmp, "wb") as f:
-                torch.save(state, f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    if path.endswith(".safetensors"):
+        from safetensors.torch import save
+
+        data = save({k: v.contiguous() for k, v in state.items()})
+        with atomic_write(path) as f:
+            f.write(data)
+    else:
+        with atomic_write(path) as f:
+            torch.save(state, f)
 
 

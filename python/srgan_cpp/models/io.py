@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import Dict, Union
 
 import torch
 from torch import Tensor, nn
+
+from .._atomic import atomic_write
 
 
 def save_state_dict(model_or_state: Union[nn.Module, Dict[str, Tensor]], path: Union[str, os.PathLike]) -> None:
@@ -20,18 +21,8 @@ def save_state_dict(model_or_state: Union[nn.Module, Dict[str, Tensor]], path: U
     state = model_or_state.state_dict() if isinstance(model_or_state, nn.Module) else model_or_state
     plain = {k: v.detach().cpu().contiguous() for k, v in state.items()}
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pt", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(plain, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path, suffix=".pt") as f:
+        torch.save(plain, f)
 
 
 def load_state_dict_file(path: Union[str, os.PathLike], map_location: Union[str, torch.device] = "cpu") -> Dict[str, Tensor]:
