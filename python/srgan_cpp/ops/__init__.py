@@ -3,6 +3,8 @@
 Each op has CPU and CUDA kernels, autograd, and a fake kernel, so it works in eager mode,
 under AMP and inside ``torch.compile(fullgraph=True)``.
 """
+from .het_conv import het_conv2d, het_conv2d_from_dense, het_conv2d_to_dense
 from .pixel_shuffle import fused_pixel_shuffle, pixel_shuffle, pixel_unshuffle
 
-__all__ = ["pixel_shuffle", "pixel_unshuffle", "fused_pixel_shuffle"]
+__all__ = ["pixel_shuffle", "pixel_unshuffle", "fused_pixel_shuffle", "het_conv2d", "het_conv2d_to_dense",
+           "het_conv2d_from_dense"]
