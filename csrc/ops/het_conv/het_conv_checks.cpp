@@ -38,12 +38,13 @@ HetGeometry check_args(const at::Tensor& input, const at::Tensor& weight3x3, con
   const int64_t in = input.size(1);
   TORCH_CHECK_VALUE(in % parts == 0, op, ": expected the channel count of `input` (", in,
                     ") to be divisible by `parts` (", parts, ")");
+  // weight3x3 against the input first: check_weights derives in_channels from weight3x3.
+  TORCH_CHECK_VALUE(weight3x3.dim() == 4 && weight3x3.size(1) * parts == in, op,
+                    ": expected `weight3x3` of shape (out_channels, ", in / parts, ", 3, 3) for an input with ", in,
+                    " channels and parts ", parts, ", got ", weight3x3.sizes());
   check_weights(weight3x3, weight1x1, parts, op);
   check_same_device(weight3x3, input, op, "weight3x3");
   check_same_dtype(weight3x3, input, op, "weight3x3");
-  TORCH_CHECK_VALUE(weight3x3.size(1) * parts == in, op, ": expected `weight3x3` of shape (out_channels, ",
-                    in / parts, ", 3, 3) for an input with ", in, " channels and parts ", parts, ", got ",
-                    weight3x3.sizes());
   const int64_t out = weight3x3.size(0);
   if (bias.has_value() && bias->defined()) {
     check_same_device(*bias, input, op, "bias");
