@@ -216,3 +216,14 @@ def test_bad_converter_arguments():
 def test_mismatched_devices(device):
     with pytest.raises(RuntimeError, match="weight3x3"):
         ops.het_conv2d(X.to(device), W3, W1, None, 4)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_autocast(device):
+    dtype = torch.bfloat16
+    x, w3, w1, b = make(2, 8, 8, 4, 6, 5, device, torch.float32)
+    with torch.autocast(device_type=device, dtype=dtype):
+        out = ops.het_conv2d(x, w3, w1, b, 4)
+    assert out.dtype == dtype
+    want = het_conv2d_reference(*(t.to(dtype).double() for t in (x, w3, w1, b)), 4)
+    assert_close(out, want, dtype)

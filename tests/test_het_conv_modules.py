@@ -183,3 +183,11 @@ def test_block_bad_inputs():
         block(torch.randn(1, 8, 5, 5, dtype=torch.float64))
     with pytest.raises(TypeError, match="input"):
         block(torch.ones(1, 8, 5, 5, dtype=torch.int64))
+
+
+def test_block_under_autocast():
+    block = HetResidualBlock(8, 4)
+    x = torch.randn(2, 8, 6, 6)
+    with torch.autocast(device_type="cpu", dtype=torch.bfloat16):
+        out = block(x)
+    torch.testing.assert_close(out.float(), block(x), rtol=5e-2, atol=5e-2)
