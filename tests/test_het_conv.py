@@ -227,3 +227,19 @@ def test_autocast(device):
     assert out.dtype == dtype
     want = het_conv2d_reference(*(t.to(dtype).double() for t in (x, w3, w1, b)), 4)
     assert_close(out, want, dtype)
+
+
+@pytest.mark.parametrize("parts,stride,channels_last", [(4, 1, False), (2, 2, True)])
+def test_double_backward(parts, stride, channels_last):
+    # create_graph=True (e.g. a WGAN-GP gradient penalty through a HetConv discriminator).
+    x, w3, w1, b = make(1, 4, 4, parts, 4, 3, "cpu", torch.float64, channels_last)
+    args = [t.requires_grad_() for t in (x, w3, w1, b)]
+    assert torch.autograd.gradgradcheck(lambda *a: ops.het_conv2d(*a, parts, stride), args)
+    penalty = torch.autograd.grad(ops.het_conv2d(*args, parts, stride).square().sum(), x, create_graph=True)[0]
+    ref = [t.detach().clone().requires_grad_() for t in args]
+    ref_pen = torch.autograd.grad(het_conv2d_reference(*ref, parts, stride).square().sum(), ref[0],
+                                  create_graph=True)[0]
+    got = torch.autograd.grad(penalty.square().sum(), args)
+    want = torch.autograd.grad(ref_pen.square().sum(), ref)
+    for a, e in zip(got, want):
+        torch.testing.assert_close(a, e, rtol=1e-10, atol=1e-10)

@@ -40,7 +40,7 @@ def het_conv2d(input: Tensor, weight3x3: Tensor, weight1x1: Tensor, bias: Option
         parts: P >= 1 dividing both in and out.
         stride: 1 or 2.
 
-    Differentiable w.r.t. input, both weights and bias (first order). Equal, up to float
+    Differentiable w.r.t. input, both weights and bias, twice (create_graph works). Equal, up to float
     round-off, to a dense 3x3 conv with ``het_conv2d_to_dense(weight3x3, weight1x1, parts)``.
     """
     return torch.ops.srgan_cpp.het_conv2d(input, weight3x3, weight1x1, bias, parts, stride)
