@@ -21,11 +21,12 @@ few small tensor ops, ~0.1 ms), so every implementation trains the same paramete
 harness compares all outputs and gradients.
 
 Sizes: 64 channels, batch 16, 96x96 and 128x128 patches (SR training), P = 4, NCHW and
-channels_last; plus P in {2, 8, 64 (= in: depthwise + pointwise)} at 96x96 channels_last.
+channels_last; with ``--sweep`` also P in {2, 8, 64 (= in: depthwise + pointwise)} at 96x96
+channels_last.
 
 Usage::
 
-    python benchmarks/bench_het_conv.py [--device cpu|cuda] [--quick] [--no-compile] [--out PATH]
+    python benchmarks/bench_het_conv.py [--device cpu|cuda] [--quick] [--sweep] [--no-compile] [--out PATH]
 """
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ LAYOUTS: Dict[str, torch.memory_format] = {"nchw": torch.contiguous_format, "cha
 #: (N, C, H, W, P, layout)
 FULL: Tuple[Tuple[int, int, int, int, int, str], ...] = tuple(
     (16, 64, s, s, 4, layout) for s in (96, 128) for layout in LAYOUTS
-) + tuple((16, 64, 96, 96, p, "channels_last") for p in (2, 8, 64))
+)
+SWEEP: Tuple[Tuple[int, int, int, int, int, str], ...] = tuple((16, 64, 96, 96, p, "channels_last") for p in (2, 8, 64))
 QUICK: Tuple[Tuple[int, int, int, int, int, str], ...] = ((2, 16, 12, 12, 4, "nchw"), (2, 16, 12, 12, 4, "channels_last"))
 
 
@@ -171,6 +173,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     p.add_argument("--dtype", choices=("float32", "float16", "bfloat16"), default="float32")
     p.add_argument("--repeats", type=int, default=None, help="timed samples per implementation")
     p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: unchanged)")
+    p.add_argument("--sweep", action="store_true", help="also P in {2, 8, 64} at 96x96 channels_last")
     p.add_argument("--quiet", action="store_true")
     return p.parse_args(argv)
 
@@ -186,12 +189,13 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     dtype = getattr(torch, args.dtype)
     # Each call of these sizes lasts 0.1-1 s on a CPU: few, single-call samples suffice.
     timing = (TimingConfig(warmup=1, repeats=3, min_sample_ms=1.0, max_inner=10) if args.quick
-              else TimingConfig(warmup=1, repeats=7 if device.type == "cpu" else 15, min_sample_ms=20.0))
+              else TimingConfig(warmup=1, repeats=5 if device.type == "cpu" else 15, min_sample_ms=20.0))
     if args.repeats is not None:
         timing = TimingConfig(warmup=timing.warmup, repeats=args.repeats, min_sample_ms=timing.min_sample_ms,
                               max_inner=timing.max_inner)
     cfg = RunConfig(device=device, timing=timing, use_compile=not args.no_compile, verbose=not args.quiet)
-    cases = [make_case(*size, dtype, device) for size in (QUICK if args.quick else FULL)]
+    sizes = QUICK if args.quick else FULL + (SWEEP if args.sweep else ())
+    cases = [make_case(*size, dtype, device) for size in sizes]
     results = harness.run_cases(cases, cfg)
     report = harness.make_report("het_conv", results, cfg, quick=args.quick)
     print("\n" + harness.format_machine(report["machine"]))
