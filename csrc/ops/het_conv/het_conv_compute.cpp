@@ -3,10 +3,11 @@
 //   1x1 part: one GEMM accumulated in place into the conv's output (beta = 1), whose
 //             (out, in) weight is weight1x1 scattered around zero diagonal blocks.
 // Why one GEMM with zero diagonal blocks instead of the exact per-group GEMMs: the 1x1
-// part is ~1/4 of the FLOPs at P = 4 and the per-group form needs 2P skinny GEMMs (N = og)
-// that ran 2-3x slower in benchmarks/bench_het_conv.py than one wide GEMM doing 1/P extra
-// multiply-adds with zeros (which leave the result exact). The FLOP saving of HetConv
-// comes from the 3x3 part, which the grouped conv does at its exact cost.
+// part is ~1/4 of the FLOPs at P = 4, and the per-group form needs 2P skinny GEMMs (N = og)
+// that ran 1.4-2.3x slower forward and 2-4.7x slower forward+backward on CPU
+// (`alt_exact` in benchmarks/bench_het_conv.py) than one wide GEMM doing 1/P extra
+// multiply-adds with zeros (which leave the result exact). HetConv's FLOP saving is in the
+// 3x3 part, which the grouped conv does at its exact cost.
 #include <ATen/ops/bmm.h>
 #include <ATen/ops/convolution.h>
 #include <ATen/ops/convolution_backward.h>

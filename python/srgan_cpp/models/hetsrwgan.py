@@ -2,6 +2,8 @@
 implemented in C++ (csrc/models/hetsrwgan), and its dense re-parameterised form."""
 from __future__ import annotations
 
+from typing import Optional
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -76,7 +78,7 @@ class DenseResidualBlock(nn.Module):
     :class:`HetResidualBlock` (residual scaling already folded into ``conv2``)."""
 
     def __init__(self, conv1: nn.Conv2d, conv2: nn.Conv2d, activation: str, negative_slope: float,
-                 prelu_weight: "Tensor | None" = None) -> None:
+                 prelu_weight: Optional[Tensor] = None) -> None:
         super().__init__()
         self.conv1, self.conv2 = conv1, conv2
         self.activation, self.negative_slope = activation, float(negative_slope)
