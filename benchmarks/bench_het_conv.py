@@ -174,6 +174,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     p.add_argument("--repeats", type=int, default=None, help="timed samples per implementation")
     p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: unchanged)")
     p.add_argument("--sweep", action="store_true", help="also P in {2, 8, 64} at 96x96 channels_last")
+    p.add_argument("--sweep-only", action="store_true", help="only the P sweep")
     p.add_argument("--quiet", action="store_true")
     return p.parse_args(argv)
 
@@ -194,7 +195,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
         timing = TimingConfig(warmup=timing.warmup, repeats=args.repeats, min_sample_ms=timing.min_sample_ms,
                               max_inner=timing.max_inner)
     cfg = RunConfig(device=device, timing=timing, use_compile=not args.no_compile, verbose=not args.quiet)
-    sizes = QUICK if args.quick else FULL + (SWEEP if args.sweep else ())
+    sizes = QUICK if args.quick else (() if args.sweep_only else FULL) + (SWEEP if args.sweep or args.sweep_only else ())
     cases = [make_case(*size, dtype, device) for size in sizes]
     results = harness.run_cases(cases, cfg)
     report = harness.make_report("het_conv", results, cfg, quick=args.quick)

@@ -243,3 +243,17 @@ def test_double_backward(parts, stride, channels_last):
     want = torch.autograd.grad(ref_pen.square().sum(), ref)
     for a, e in zip(got, want):
         torch.testing.assert_close(a, e, rtol=1e-10, atol=1e-10)
+
+
+def test_fake_kernel_raises_like_the_op():
+    from torch._subclasses.fake_tensor import FakeTensorMode
+
+    with FakeTensorMode():
+        x, w3, w1 = torch.empty(1, 8, 5, 5), torch.empty(8, 2, 3, 3), torch.empty(8, 6)
+        assert ops.het_conv2d(x, w3, w1, torch.empty(8), 4, 2).shape == (1, 8, 3, 3)
+        with pytest.raises(TypeError, match="bias"):
+            ops.het_conv2d(x, w3, w1, torch.empty(8, dtype=torch.float64), 4)
+        with pytest.raises(ValueError, match="divisible"):
+            ops.het_conv2d(x, w3, w1, None, 3)
+        with pytest.raises(ValueError, match="weight1x1"):
+            ops.het_conv2d(x, w3, torch.empty(8, 5), None, 4)

@@ -99,8 +99,10 @@ def _check(input: Tensor, weight3x3: Tensor, weight1x1: Tensor, bias: Optional[T
     if tuple(weight1x1.shape) != (out, cin - cin // parts):
         raise ValueError(f"{op}: expected `weight1x1` of shape ({out}, {cin - cin // parts}), got "
                          f"{tuple(weight1x1.shape)}")
-    if bias is not None and (bias.dtype != input.dtype or tuple(bias.shape) != (out,)):
-        raise ValueError(f"{op}: expected `bias` of shape ({out},) and dtype {input.dtype}")
+    if bias is not None and bias.dtype != input.dtype:
+        raise TypeError(f"{op}: expected `bias` of dtype {input.dtype} like `input`, got {bias.dtype}")
+    if bias is not None and tuple(bias.shape) != (out,):
+        raise ValueError(f"{op}: expected `bias` of shape ({out},), got {tuple(bias.shape)}")
     return [n, out, (h - 1) // stride + 1, (w - 1) // stride + 1]
 
 
