@@ -1,10 +1,10 @@
 // CPU strategy of HetConv: always compute in channels_last. oneDNN's grouped 3x3 conv is
 // ~2x faster on NHWC than on NCHW here, and NHWC turns the 1x1 part into a single 2-D GEMM
-// over all pixels of the batch. For NCHW inputs that still beats the NCHW-native form
+// over all pixels of the batch. For NCHW inputs that still beat the NCHW-native form
 // (grouped conv + batched GEMM: 1.8x slower forward, 1.2x slower forward+backward at
-// 16x64x96x96, P = 4, in a one-off check outside the harness) despite the two layout copies - but those copies are why NCHW
-// callers see little gain over the dense conv; keep activations channels_last
-// (benchmarks/bench_het_conv.py, docs/issue4.md).
+// 16x64x96x96, P = 4, in a one-off check outside the harness) despite the two layout
+// copies - but those copies are why NCHW callers see little gain over the dense conv;
+// keep activations channels_last (benchmarks/bench_het_conv.py, docs/issue4.md).
 #include "ops/het_conv/het_conv_kernels.h"
 
 namespace srgan_cpp::het_conv_detail {
