@@ -5,6 +5,9 @@ Sub-packages:
     nn      thin torch.nn.Modules over the ops
     models  model classes written in C++ and exposed as genuine torch.nn.Modules
     image   NumPy <-> tensor conversion for images
+    data    MATLAB-exact resizing, degradations, datasets, bundled sample photographs
+    metrics PSNR / SSIM as the SR literature computes them
+    evaluate  benchmark evaluation (srgan-cpp eval)
 """
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ import os
 import torch  # noqa: F401  (loads libtorch before the extension)
 
 from . import _C  # registers the ops with the dispatcher
-from . import image, models, nn, ops
+from . import data, image, metrics, models, nn, ops
+from .evaluation import evaluate
 
 __version__ = "0.1.0"
 
@@ -32,4 +36,5 @@ def built_with_cuda() -> bool:
     return bool(_C.built_with_cuda())
 
 
-__all__ = ["ops", "nn", "models", "image", "built_with_cuda", "cmake_prefix_path", "include_dir", "__version__"]
+__all__ = ["ops", "nn", "models", "image", "data", "metrics", "evaluate", "built_with_cuda", "cmake_prefix_path",
+           "include_dir", "__version__"]

@@ -23,6 +23,16 @@ constexpr int64_t kGrainElements = 32768;
 
 int64_t grain_for(int64_t row_len) { return std::max<int64_t>(1, kGrainElements / std::max<int64_t>(1, row_len)); }
 
+// Offsets, relative to pixel (n, oh*r, ow*r) of a (N, C, H*r, W*r) tensor with strides
+// (sC, sH, sW), of the r*r sub-pixels that make channel k = c*r*r + i*r + j of the
+// shuffled-down view: c*sC + i*sH + j*sW. Tabulated once so inner loops do no divisions.
+std::vector<int64_t> subpixel_offsets(int64_t channels, int64_t r, int64_t sC, int64_t sH, int64_t sW) {
+  std::vector<int64_t> off(static_cast<size_t>(channels));
+  const int64_t rr = r * r;
+  for (int64_t k = 0; k < channels; ++k) off[k] = (k / rr) * sC + ((k % rr) / r) * sH + (k % r) * sW;
+  return off;
+}
+
 // Plain data movement: out(n, oc, oh, ow) gathered from x.
 template <typename scalar_t>
 void shuffle_kernel(const at::Tensor& x, at::Tensor& out, int64_t r, bool upscale) {
@@ -51,6 +61,7 @@ void shuffle_kernel(const at::Tensor& x, at::Tensor& out, int64_t r, bool upscal
       }
     });
   } else {  // channels_last output: one task per (n, oh) row of pixels
+    const std::vector<int64_t> off = upscale ? std::vector<int64_t>() : subpixel_offsets(OC, r, sC, sH, sW);
     at::parallel_for(0, N * OH, grain_for(OW * OC), [&](int64_t begin, int64_t end) {
       for (int64_t row = begin; row < end; ++row) {
         const int64_t oh = row % OH, n = row / OH;
@@ -61,10 +72,8 @@ void shuffle_kernel(const at::Tensor& x, at::Tensor& out, int64_t r, bool upscal
             const int64_t step = rr * sC;
             for (int64_t oc = 0; oc < OC; ++oc) dst[oc] = src[oc * step];
           } else {
-            for (int64_t oc = 0; oc < OC; ++oc) {
-              const int64_t c = oc / rr, i = (oc % rr) / r, j = oc % r;
-              dst[oc] = in[n * sN + c * sC + (oh * r + i) * sH + (ow * r + j) * sW];
-            }
+            const scalar_t* src = in + n * sN + oh * r * sH + ow * r * sW;
+            for (int64_t oc = 0; oc < OC; ++oc) dst[oc] = src[off[oc]];
           }
         }
       }
@@ -72,53 +81,93 @@ void shuffle_kernel(const at::Tensor& x, at::Tensor& out, int64_t r, bool upscal
   }
 }
 
+// y = round(act(z)) over a contiguous run of outputs already holding z (rounded to
+// scalar_t), then + residual. The loops are kept simple (restrict pointers, one slope or
+// a unit-stride slope array, selects instead of branches) so the compiler vectorises them:
+// with random signs a branch per element would mispredict half the time.
+template <Act A, typename scalar_t, typename acc_t, typename Slope>
+inline void epilogue_loop(scalar_t* __restrict__ dst, int64_t n, Slope slope_of, const scalar_t* __restrict__ res,
+                          int64_t res_step) {
+  if (res == nullptr) {
+    for (int64_t k = 0; k < n; ++k)
+      dst[k] = static_cast<scalar_t>(activate<A, acc_t>(static_cast<acc_t>(dst[k]), slope_of(k)));
+  } else if (res_step == 1) {
+    for (int64_t k = 0; k < n; ++k) {
+      const acc_t y = static_cast<acc_t>(static_cast<scalar_t>(activate<A, acc_t>(static_cast<acc_t>(dst[k]), slope_of(k))));
+      dst[k] = static_cast<scalar_t>(y + static_cast<acc_t>(res[k]));
+    }
+  } else {
+    for (int64_t k = 0; k < n; ++k) {
+      const acc_t y = static_cast<acc_t>(static_cast<scalar_t>(activate<A, acc_t>(static_cast<acc_t>(dst[k]), slope_of(k))));
+      dst[k] = static_cast<scalar_t>(y + static_cast<acc_t>(res[k * res_step]));
+    }
+  }
+}
+
+// `w` holds the negative-side slope of each element's channel, w_step 0 (one slope for the
+// run) or 1 (one per element).
+template <Act A, typename scalar_t, typename acc_t>
+inline void epilogue_run(scalar_t* dst, int64_t n, const acc_t* w, int64_t w_step, const scalar_t* res,
+                         int64_t res_step) {
+  if constexpr (A == Act::None) {
+    if (res == nullptr) return;
+  }
+  if (w_step == 0) {
+    const acc_t w0 = w[0];
+    epilogue_loop<A, scalar_t, acc_t>(dst, n, [w0](int64_t) { return w0; }, res, res_step);
+  } else {
+    const acc_t* __restrict__ wv = w;
+    epilogue_loop<A, scalar_t, acc_t>(dst, n, [wv](int64_t k) { return wv[k]; }, res, res_step);
+  }
+}
+
+// Negative-side slope of each output channel: PReLU's (shared or per channel) weight or
+// LeakyReLU's constant.
+template <typename acc_t, typename scalar_t>
+std::vector<acc_t> channel_slopes(int64_t channels, const scalar_t* prelu_w, bool per_channel_w, double slope) {
+  std::vector<acc_t> s(static_cast<size_t>(std::max<int64_t>(channels, 1)), static_cast<acc_t>(slope));
+  if (prelu_w != nullptr) {
+    for (int64_t c = 0; c < channels; ++c) s[c] = static_cast<acc_t>(prelu_w[per_channel_w ? c : 0]);
+  }
+  return s;
+}
+
+// Each output run is first filled with z = x (+ bias, rounded to scalar_t like eager's add),
+// a pure gather; the activation and residual then run over the contiguous run in cache.
 template <typename scalar_t, Act A>
 void fused_forward_kernel(const at::Tensor& x, at::Tensor& out, int64_t r, const at::Tensor& bias,
-                          const at::Tensor& weight, double slope_d, const at::Tensor& res) {
+                          const at::Tensor& weight, double slope, const at::Tensor& res) {
   using acc_t = at::opmath_type<scalar_t>;
   const scalar_t* in = x.const_data_ptr<scalar_t>();
   scalar_t* o = out.data_ptr<scalar_t>();
   const scalar_t* b = bias.defined() ? bias.const_data_ptr<scalar_t>() : nullptr;
-  const scalar_t* pw = weight.defined() ? weight.const_data_ptr<scalar_t>() : nullptr;
-  const bool per_channel_w = weight.defined() && weight.numel() > 1;
   const scalar_t* rs = res.defined() ? res.const_data_ptr<scalar_t>() : nullptr;
   const int64_t rN = rs ? res.stride(0) : 0, rC = rs ? res.stride(1) : 0, rH = rs ? res.stride(2) : 0,
                 rW = rs ? res.stride(3) : 0;
   const int64_t sN = x.stride(0), sC = x.stride(1), sH = x.stride(2), sW = x.stride(3);
   const int64_t N = out.size(0), C = out.size(1), OH = out.size(2), OW = out.size(3);
   const int64_t rr = r * r;
-  const acc_t slope = static_cast<acc_t>(slope_d);
-
-  // z = x + b rounded like eager's separate add; y = round(act(z)) (+ residual).
-  auto epilogue = [&](scalar_t v, int64_t ic, acc_t w) -> acc_t {
-    acc_t z = static_cast<acc_t>(v);
-    if (b) z = static_cast<acc_t>(static_cast<scalar_t>(z + static_cast<acc_t>(b[ic])));
-    return static_cast<acc_t>(static_cast<scalar_t>(activate<A, acc_t>(z, w)));
-  };
-  auto weight_of = [&](int64_t c) -> acc_t {
-    if constexpr (A == Act::PReLU) return static_cast<acc_t>(pw[per_channel_w ? c : 0]);
-    return slope;
-  };
+  const std::vector<acc_t> slopes = channel_slopes<acc_t>(
+      C, weight.defined() ? weight.const_data_ptr<scalar_t>() : nullptr, weight.defined() && weight.numel() > 1, slope);
 
   if (!is_channels_last_input(x)) {
     at::parallel_for(0, N * C * OH, grain_for(OW), [&](int64_t begin, int64_t end) {
       for (int64_t row = begin; row < end; ++row) {
         const int64_t oh = row % OH, c = (row / OH) % C, n = row / (OH * C);
         const int64_t ih = oh / r, i = oh % r;
-        const acc_t w = weight_of(c);
         scalar_t* dst = o + row * OW;
-        const scalar_t* rrow = rs ? rs + n * rN + c * rC + oh * rH : nullptr;
         for (int64_t j = 0; j < r; ++j) {
           const int64_t ic = c * rr + i * r + j;
           const scalar_t* src = in + n * sN + ic * sC + ih * sH;
-          if (rrow) {
+          if (b) {
+            const acc_t bj = static_cast<acc_t>(b[ic]);
             for (int64_t iw = 0, ow = j; ow < OW; ++iw, ow += r)
-              dst[ow] = static_cast<scalar_t>(epilogue(src[iw * sW], ic, w) + static_cast<acc_t>(rrow[ow * rW]));
+              dst[ow] = static_cast<scalar_t>(static_cast<acc_t>(src[iw * sW]) + bj);
           } else {
-            for (int64_t iw = 0, ow = j; ow < OW; ++iw, ow += r)
-              dst[ow] = static_cast<scalar_t>(epilogue(src[iw * sW], ic, w));
+            for (int64_t iw = 0, ow = j; ow < OW; ++iw, ow += r) dst[ow] = src[iw * sW];
           }
         }
+        epilogue_run<A, scalar_t, acc_t>(dst, OW, &slopes[c], 0, rs ? rs + n * rN + c * rC + oh * rH : nullptr, rW);
       }
     });
   } else {
@@ -130,58 +179,55 @@ void fused_forward_kernel(const at::Tensor& x, at::Tensor& out, int64_t r, const
         for (int64_t ow = 0; ow < OW; ++ow, dst += C) {
           const int64_t j = ow % r;
           const scalar_t* src = in + n * sN + ih * sH + (ow / r) * sW + (i * r + j) * sC;
-          const scalar_t* rpix = rs ? rs + n * rN + oh * rH + ow * rW : nullptr;
-          for (int64_t c = 0; c < C; ++c) {
-            const int64_t ic = c * rr + i * r + j;
-            acc_t y = epilogue(src[c * rr * sC], ic, weight_of(c));
-            if (rpix) y += static_cast<acc_t>(rpix[c * rC]);
-            dst[c] = static_cast<scalar_t>(y);
+          const int64_t step = rr * sC;
+          if (b) {
+            const scalar_t* bj = b + i * r + j;
+            for (int64_t c = 0; c < C; ++c)
+              dst[c] = static_cast<scalar_t>(static_cast<acc_t>(src[c * step]) + static_cast<acc_t>(bj[c * rr]));
+          } else {
+            for (int64_t c = 0; c < C; ++c) dst[c] = src[c * step];
           }
+          epilogue_run<A, scalar_t, acc_t>(dst, C, slopes.data(), slopes.size() > 1 ? 1 : 0,
+                                           rs ? rs + n * rN + oh * rH + ow * rW : nullptr, rC);
         }
       }
     });
   }
 }
 
-// grad_input(n, ic, ih, iw) = act'(z) * grad_out at the shuffled position; grad_bias and
-// grad_weight are summed per thread in acc_t, then reduced in a fixed order.
+// grad_input(n, ic, ih, iw) = act'(z) * grad_out at the shuffled position. grad_bias and
+// grad_weight are sums over millions of elements: they accumulate in double (per row, then
+// per thread), whatever scalar_t is, and are reduced in a fixed order.
 template <typename scalar_t, Act A>
 void fused_backward_kernel(const at::Tensor& go, const at::Tensor& x, at::Tensor& gx, int64_t r,
-                           const at::Tensor& bias, const at::Tensor& weight, double slope_d, at::Tensor& gbias,
+                           const at::Tensor& bias, const at::Tensor& weight, double slope, at::Tensor& gbias,
                            at::Tensor& gweight) {
   using acc_t = at::opmath_type<scalar_t>;
   const scalar_t* in = x.const_data_ptr<scalar_t>();
   const scalar_t* g = go.const_data_ptr<scalar_t>();
   scalar_t* gi = gx.data_ptr<scalar_t>();
   const scalar_t* b = bias.defined() ? bias.const_data_ptr<scalar_t>() : nullptr;
-  const scalar_t* pw = weight.defined() ? weight.const_data_ptr<scalar_t>() : nullptr;
   const bool per_channel_w = weight.defined() && weight.numel() > 1;
   const int64_t sN = x.stride(0), sC = x.stride(1), sH = x.stride(2), sW = x.stride(3);
   const int64_t gN = go.stride(0), gC = go.stride(1), gH = go.stride(2), gW = go.stride(3);
   const int64_t N = x.size(0), CIN = x.size(1), H = x.size(2), W = x.size(3);
   const int64_t rr = r * r, C = CIN / rr;
-  const int64_t CW = pw ? (per_channel_w ? C : 1) : 0;
-  const acc_t slope = static_cast<acc_t>(slope_d);
-  const bool want_bias = b != nullptr, want_w = pw != nullptr;
+  const bool want_bias = b != nullptr, want_w = A == Act::PReLU && weight.defined();
+  const int64_t CW = want_w ? (per_channel_w ? C : 1) : 0;
+  const std::vector<acc_t> slopes = channel_slopes<acc_t>(
+      C, weight.defined() ? weight.const_data_ptr<scalar_t>() : nullptr, per_channel_w, slope);
 
   const int nthreads = at::get_num_threads();
-  std::vector<acc_t> bias_part(want_bias ? static_cast<size_t>(nthreads) * CIN : 0, acc_t(0));
-  std::vector<acc_t> w_part(want_w ? static_cast<size_t>(nthreads) * CW : 0, acc_t(0));
+  std::vector<double> bias_part(want_bias ? static_cast<size_t>(nthreads) * CIN : 0, 0.0);
+  std::vector<double> w_part(want_w ? static_cast<size_t>(nthreads) * CW : 0, 0.0);
 
-  auto weight_of = [&](int64_t c) -> acc_t {
-    if constexpr (A == Act::PReLU) return static_cast<acc_t>(pw[per_channel_w ? c : 0]);
-    return slope;
-  };
-  // Handles one element: returns grad_input, accumulates the reductions.
-  auto element = [&](scalar_t xv, scalar_t gv, int64_t ic, int64_t c, acc_t w, acc_t& bsum, acc_t& wsum) {
-    acc_t z = static_cast<acc_t>(xv);
-    if (b) z = static_cast<acc_t>(static_cast<scalar_t>(z + static_cast<acc_t>(b[ic])));
+  // One element: z rounded like the forward; returns grad_input, accumulates the sums.
+  auto element = [&](scalar_t xv, scalar_t gv, acc_t bv, acc_t w, double& bsum, double& wsum) -> scalar_t {
+    const acc_t z = b ? static_cast<acc_t>(static_cast<scalar_t>(static_cast<acc_t>(xv) + bv)) : static_cast<acc_t>(xv);
     const acc_t ga = static_cast<acc_t>(gv);
     const scalar_t gz = static_cast<scalar_t>(activate_backward<A, acc_t>(z, ga, w));
-    if (want_bias) bsum += static_cast<acc_t>(gz);
-    if constexpr (A == Act::PReLU) {
-      if (!(z > acc_t(0))) wsum += ga * z;
-    }
+    bsum += static_cast<double>(gz);
+    if constexpr (A == Act::PReLU) wsum += z > acc_t(0) ? 0.0 : static_cast<double>(ga * z);
     return gz;
   };
 
@@ -191,32 +237,37 @@ void fused_backward_kernel(const at::Tensor& go, const at::Tensor& x, at::Tensor
       for (int64_t row = begin; row < end; ++row) {
         const int64_t ih = row % H, ic = (row / H) % CIN, n = row / (H * CIN);
         const int64_t c = ic / rr, i = (ic % rr) / r, j = ic % r;
-        const acc_t w = weight_of(c);
+        const acc_t w = slopes[c];
+        const acc_t bv = b ? static_cast<acc_t>(b[ic]) : acc_t(0);
         const scalar_t* src = in + n * sN + ic * sC + ih * sH;
         const scalar_t* grow = g + n * gN + c * gC + (ih * r + i) * gH + j * gW;
         const int64_t gstep = r * gW;
         scalar_t* dst = gi + row * W;
-        acc_t bsum = 0, wsum = 0;
-        for (int64_t iw = 0; iw < W; ++iw) dst[iw] = element(src[iw * sW], grow[iw * gstep], ic, c, w, bsum, wsum);
+        double bsum = 0, wsum = 0;
+        for (int64_t iw = 0; iw < W; ++iw) dst[iw] = element(src[iw * sW], grow[iw * gstep], bv, w, bsum, wsum);
         if (want_bias) bias_part[tid * CIN + ic] += bsum;
         if (want_w) w_part[tid * CW + (per_channel_w ? c : 0)] += wsum;
       }
     });
   } else {  // channels_last: one task per (n, ih) row of pixels
+    const std::vector<int64_t> goff = subpixel_offsets(CIN, r, gC, gH, gW);
+    std::vector<int64_t> chan(static_cast<size_t>(CIN));  // post-shuffle channel of each input channel
+    for (int64_t ic = 0; ic < CIN; ++ic) chan[ic] = ic / rr;
     at::parallel_for(0, N * H, grain_for(W * CIN), [&](int64_t begin, int64_t end) {
       const int tid = at::get_thread_num();
-      acc_t* bp = want_bias ? bias_part.data() + tid * CIN : nullptr;
-      acc_t* wp = want_w ? w_part.data() + tid * CW : nullptr;
+      double* bp = want_bias ? bias_part.data() + tid * CIN : nullptr;
+      double* wp = want_w ? w_part.data() + tid * CW : nullptr;
       for (int64_t row = begin; row < end; ++row) {
         const int64_t ih = row % H, n = row / H;
         scalar_t* dst = gi + row * W * CIN;
         for (int64_t iw = 0; iw < W; ++iw, dst += CIN) {
           const scalar_t* src = in + n * sN + ih * sH + iw * sW;
+          const scalar_t* gpix = g + n * gN + ih * r * gH + iw * r * gW;
           for (int64_t ic = 0; ic < CIN; ++ic) {
-            const int64_t c = ic / rr, i = (ic % rr) / r, j = ic % r;
-            const scalar_t gv = g[n * gN + c * gC + (ih * r + i) * gH + (iw * r + j) * gW];
-            acc_t bsum = 0, wsum = 0;
-            dst[ic] = element(src[ic * sC], gv, ic, c, weight_of(c), bsum, wsum);
+            const int64_t c = chan[ic];
+            double bsum = 0, wsum = 0;
+            dst[ic] = element(src[ic * sC], gpix[goff[ic]], b ? static_cast<acc_t>(b[ic]) : acc_t(0), slopes[c], bsum,
+                              wsum);
             if (bp) bp[ic] += bsum;
             if (wp) wp[per_channel_w ? c : 0] += wsum;
           }
@@ -227,7 +278,7 @@ void fused_backward_kernel(const at::Tensor& go, const at::Tensor& x, at::Tensor
   if (want_bias) {
     scalar_t* gb = gbias.data_ptr<scalar_t>();
     for (int64_t ic = 0; ic < CIN; ++ic) {
-      acc_t s = 0;
+      double s = 0;
       for (int t = 0; t < nthreads; ++t) s += bias_part[t * CIN + ic];
       gb[ic] = static_cast<scalar_t>(s);
     }
@@ -235,7 +286,7 @@ void fused_backward_kernel(const at::Tensor& go, const at::Tensor& x, at::Tensor
   if (want_w) {
     scalar_t* gw = gweight.data_ptr<scalar_t>();
     for (int64_t c = 0; c < CW; ++c) {
-      acc_t s = 0;
+      double s = 0;
       for (int t = 0; t < nthreads; ++t) s += w_part[t * CW + c];
       gw[c] = static_cast<scalar_t>(s);
     }

@@ -13,7 +13,8 @@ C10_HOST_DEVICE inline acc_t activate(acc_t z, acc_t w) {
   if constexpr (A == Act::ReLU) {
     return (z > acc_t(0) || z != z) ? z : acc_t(0);  // NaN propagates like torch.relu
   } else if constexpr (A == Act::LeakyReLU || A == Act::PReLU) {
-    return z > acc_t(0) ? z : z * w;
+    const acc_t neg = z * w;  // computed unconditionally so the choice compiles to a select
+    return z > acc_t(0) ? z : neg;
   } else {
     return z;
   }
