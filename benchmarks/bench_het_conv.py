@@ -198,17 +198,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     sizes = QUICK if args.quick else (() if args.sweep_only else FULL) + (SWEEP if args.sweep or args.sweep_only else ())
     cases = [make_case(*size, dtype, device) for size in sizes]
     results = harness.run_cases(cases, cfg)
-    report = harness.make_report("het_conv", results, cfg, quick=args.quick)
-    print("\n" + harness.format_machine(report["machine"]))
-    print("median ± IQR ms per call; ratio = median(other) / median(ours), > 1: ours faster\n")
-    print(harness.format_table(results))
-    errors = harness.format_errors(results)
-    if errors:
-        print("\nErrors:\n" + errors)
     out = args.out or _HERE / "results" / f"{device.type}_het_conv{'-quick' if args.quick else ''}.json"
-    harness.write_json(out, report)
-    print(f"\nwrote {out}")
-    return report
+    return harness.report_and_save("het_conv", results, cfg, Path(out), quick=args.quick)
 
 
 if __name__ == "__main__":

@@ -175,17 +175,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
                           max_inner=base.max_inner)
     cfg = RunConfig(device=device, timing=timing, use_compile=not args.no_compile, verbose=not args.quiet)
     results = harness.run_cases(build_cases(args.quick, dtypes, not args.no_compile), cfg)
-    report = harness.make_report("losses", results, cfg, quick=args.quick)
-    print("\n" + harness.format_machine(report["machine"]))
-    print("median ± IQR ms per call; ratio = median(other) / median(ours), > 1: ours faster\n")
-    print(harness.format_table(results))
-    errors = harness.format_errors(results)
-    if errors:
-        print("\nErrors:\n" + errors)
     out = args.out or _HERE / "results" / f"{device.type}{'-quick' if args.quick else ''}_losses.json"
-    harness.write_json(out, report)
-    print(f"\nwrote {out}")
-    return report
+    return harness.report_and_save("losses", results, cfg, Path(out), quick=args.quick)
 
 
 if __name__ == "__main__":

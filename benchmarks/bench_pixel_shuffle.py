@@ -273,17 +273,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     )
     cases = build_cases(args.quick, args.cases, dtypes, args.layouts)
     results = harness.run_cases(cases, cfg)
-    report = harness.make_report("pixel_shuffle", results, cfg, quick=args.quick)
-    print("\n" + harness.format_machine(report["machine"]))
-    print("median ± IQR ms per call; ratio = median(other) / median(ours), > 1: ours faster\n")
-    print(harness.format_table(results))
-    errors = harness.format_errors(results)
-    if errors:
-        print("\nErrors:\n" + errors)
     out = args.out or _HERE / "results" / f"{device.type}{'-quick' if args.quick else ''}.json"
-    harness.write_json(out, report)
-    print(f"\nwrote {out}")
-    return report
+    return harness.report_and_save("pixel_shuffle", results, cfg, Path(out), quick=args.quick)
 
 
 if __name__ == "__main__":

@@ -639,6 +639,22 @@ def format_machine(info: Mapping[str, Any]) -> str:
     )
 
 
+def report_and_save(name: str, results: Sequence["CaseResult"], cfg: "RunConfig", out: Path,
+                    quick: bool = False) -> Dict[str, Any]:
+    """The common ending of a benchmark script: builds the report, prints the machine, the
+    table and any errors, writes the JSON to ``out`` and returns the report."""
+    report = make_report(name, results, cfg, quick=quick)
+    print("\n" + format_machine(report["machine"]))
+    print("median ± IQR ms per call; ratio = median(other) / median(ours), > 1: ours faster\n")
+    print(format_table(results))
+    errors = format_errors(results)
+    if errors:
+        print("\nErrors:\n" + errors)
+    write_json(out, report)
+    print(f"\nwrote {out}")
+    return report
+
+
 def write_json(path: Path, report: Mapping[str, Any]) -> None:
     """Writes ``report`` to ``path`` (parents created)."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -293,16 +293,6 @@ void fused_backward_kernel(const at::Tensor& go, const at::Tensor& x, at::Tensor
   }
 }
 
-template <typename F>
-void dispatch_act(Act act, F&& f) {
-  switch (act) {
-    case Act::None: f(std::integral_constant<Act, Act::None>{}); break;
-    case Act::ReLU: f(std::integral_constant<Act, Act::ReLU>{}); break;
-    case Act::LeakyReLU: f(std::integral_constant<Act, Act::LeakyReLU>{}); break;
-    case Act::PReLU: f(std::integral_constant<Act, Act::PReLU>{}); break;
-  }
-}
-
 }  // namespace
 
 at::Tensor shuffle_cpu(const at::Tensor& x, int64_t r, bool upscale) {

@@ -108,16 +108,6 @@ void dispatch_index(bool use_int32, F&& f) {
   }
 }
 
-template <typename F>
-void dispatch_act(Act act, F&& f) {
-  switch (act) {
-    case Act::None: f(std::integral_constant<Act, Act::None>{}); break;
-    case Act::ReLU: f(std::integral_constant<Act, Act::ReLU>{}); break;
-    case Act::LeakyReLU: f(std::integral_constant<Act, Act::LeakyReLU>{}); break;
-    case Act::PReLU: f(std::integral_constant<Act, Act::PReLU>{}); break;
-  }
-}
-
 // Blocks for a grid-stride loop over `numel` (> 0) elements on `device`. The SM count is
 // cached per device: querying it is cheap but not free, and it never changes.
 unsigned int grid_for(int64_t numel, c10::DeviceIndex device) {

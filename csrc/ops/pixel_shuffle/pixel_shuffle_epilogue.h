@@ -3,6 +3,8 @@
 // both devices round exactly like the eager composite act(shuffle(x + b)) + residual:
 // every intermediate that eager PyTorch stores in scalar_t is rounded to scalar_t here too.
 #include <c10/macros/Macros.h>
+
+#include <type_traits>
 #include "ops/pixel_shuffle/pixel_shuffle_kernels.h"
 
 namespace srgan_cpp::pixel_shuffle_detail {
@@ -29,6 +31,18 @@ C10_HOST_DEVICE inline acc_t activate_backward(acc_t z, acc_t g, acc_t w) {
     return z > acc_t(0) ? g : g * w;
   } else {
     return g;
+  }
+}
+
+// Calls f with the activation as a compile-time constant, so each kernel is instantiated
+// per activation and its inner loops carry no activation switch.
+template <typename F>
+void dispatch_act(Act act, F&& f) {
+  switch (act) {
+    case Act::None: f(std::integral_constant<Act, Act::None>{}); break;
+    case Act::ReLU: f(std::integral_constant<Act, Act::ReLU>{}); break;
+    case Act::LeakyReLU: f(std::integral_constant<Act, Act::LeakyReLU>{}); break;
+    case Act::PReLU: f(std::integral_constant<Act, Act::PReLU>{}); break;
   }
 }
 
