@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
+# Relative paths in ccache's keys: a fresh clone elsewhere reuses earlier compilations.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 # ccache keeps rebuilds on 2 cores short; optional, so a failure here is not fatal.
 if ! command -v ccache >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
   (apt-get install -y -q ccache >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q ccache >/dev/null 2>&1)) \

@@ -5,6 +5,7 @@
 
 namespace srgan_cpp::python {
 void bind_srcnn(py::module_& m);
+void bind_hetsrwgan(py::module_& m);
 void bind_sr_generators(py::module_& m);
 }
 
@@ -40,5 +41,6 @@ PYBIND11_MODULE(_C, m) {
   m.def("built_with_cuda", &srgan_cpp::built_with_cuda, "Whether this build has CUDA kernels");
   srgan_cpp::python::bind_module_base(m);
   srgan_cpp::python::bind_srcnn(m);
+  srgan_cpp::python::bind_hetsrwgan(m);
   srgan_cpp::python::bind_sr_generators(m);
 }

@@ -1,5 +1,6 @@
 """Model classes written in C++ (``torch::nn``) and exposed as genuine ``torch.nn.Module``s."""
 from ._cpp_module import CppModule
+from .hetsrwgan import DenseResidualBlock, HetResidualBlock
 from .io import load_state_dict_file, save_state_dict
 from .srcnn import SRCNN
 from .msrresnet import MSRResNet
@@ -8,5 +9,5 @@ from .srvgg import SRVGGNetCompact
 from .edsr import EDSR
 from .loader import interpolate, load
 
-__all__ = ["CppModule", "SRCNN", "save_state_dict", "load_state_dict_file",
+__all__ = ["CppModule", "SRCNN", "HetResidualBlock", "DenseResidualBlock", "save_state_dict", "load_state_dict_file",
            "MSRResNet", "RRDBNet", "SRVGGNetCompact", "EDSR", "load", "interpolate"]

@@ -1,4 +1,5 @@
 """Thin torch.nn.Modules over srgan_cpp.ops."""
+from .het_conv import HetConv2d
 from .pixel_shuffle import ConvPixelShuffle, FusedPixelShuffle, PixelShuffle, PixelUnshuffle
 
-__all__ = ["PixelShuffle", "PixelUnshuffle", "FusedPixelShuffle", "ConvPixelShuffle"]
+__all__ = ["HetConv2d", "PixelShuffle", "PixelUnshuffle", "FusedPixelShuffle", "ConvPixelShuffle"]
