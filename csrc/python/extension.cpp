@@ -6,6 +6,7 @@
 namespace srgan_cpp::python {
 void bind_srcnn(py::module_& m);
 void bind_hetsrwgan(py::module_& m);
+void bind_sr_generators(py::module_& m);
 }
 
 namespace {
@@ -41,4 +42,5 @@ PYBIND11_MODULE(_C, m) {
   srgan_cpp::python::bind_module_base(m);
   srgan_cpp::python::bind_srcnn(m);
   srgan_cpp::python::bind_hetsrwgan(m);
+  srgan_cpp::python::bind_sr_generators(m);
 }

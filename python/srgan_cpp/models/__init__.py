@@ -3,5 +3,11 @@ from ._cpp_module import CppModule
 from .hetsrwgan import DenseResidualBlock, HetResidualBlock
 from .io import load_state_dict_file, save_state_dict
 from .srcnn import SRCNN
+from .msrresnet import MSRResNet
+from .rrdbnet import RRDBNet
+from .srvgg import SRVGGNetCompact
+from .edsr import EDSR
+from .loader import interpolate, load
 
-__all__ = ["CppModule", "SRCNN", "HetResidualBlock", "DenseResidualBlock", "save_state_dict", "load_state_dict_file"]
+__all__ = ["CppModule", "SRCNN", "HetResidualBlock", "DenseResidualBlock", "save_state_dict", "load_state_dict_file",
+           "MSRResNet", "RRDBNet", "SRVGGNetCompact", "EDSR", "load", "interpolate"]
