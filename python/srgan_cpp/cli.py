@@ -90,8 +90,8 @@ def _add_demo(sub: Any) -> None:
                                    "ground-truth comparison PNG and the trained weights, and prints the PSNRs.")
     p.add_argument("--seconds", type=_positive_float, default=60.0, metavar="S",
                    help="maximum training wall time in seconds (default: 60)")
-    p.add_argument("--steps", type=int, default=4000, metavar="N",
-                   help="training steps; training ends at --steps or --seconds, whichever comes first (default: 4000)")
+    p.add_argument("--steps", type=int, default=8000, metavar="N",
+                   help="training steps; training ends at --steps or --seconds, whichever comes first (default: 8000)")
     p.add_argument("--out", default="demo_out", metavar="DIR", help="output folder (default: demo_out)")
     p.add_argument("--scale", type=int, default=3, choices=range(2, 9), metavar="N",
                    help="upscaling factor, 2..8 (default: 3)")
