@@ -166,27 +166,17 @@ def make_case(n: int, c: int, h: int, w: int, parts: int, layout: str, dtype: to
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
-    p.add_argument("--quick", action="store_true", help="tiny sizes, few repeats: checks that the harness runs")
-    p.add_argument("--no-compile", action="store_true", help="skip the torch.compile implementation")
-    p.add_argument("--out", type=Path, default=None, help="JSON path (default benchmarks/results/<device>_het_conv.json)")
+    harness.add_common_args(p, "benchmarks/results/<device>_het_conv.json")
     p.add_argument("--dtype", choices=("float32", "float16", "bfloat16"), default="float32")
-    p.add_argument("--repeats", type=int, default=None, help="timed samples per implementation")
-    p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: unchanged)")
     p.add_argument("--sweep", action="store_true", help="also P in {2, 8, 64} at 96x96 channels_last")
     p.add_argument("--sweep-only", action="store_true", help="only the P sweep")
-    p.add_argument("--quiet", action="store_true")
     return p.parse_args(argv)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     """Runs the benchmark, prints the table and writes the JSON; returns the report."""
     args = parse_args(argv)
-    device = torch.device(args.device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise SystemExit("--device cuda: CUDA is not available on this machine")
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
+    device = harness.device_from_args(args)
     dtype = getattr(torch, args.dtype)
     # Each call of these sizes lasts 0.1-1 s on a CPU: few, single-call samples suffice.
     timing = (TimingConfig(warmup=1, repeats=3, min_sample_ms=1.0, max_inner=10) if args.quick

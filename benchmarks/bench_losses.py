@@ -152,23 +152,13 @@ def build_cases(quick: bool, dtypes: Sequence[torch.dtype], use_compile: bool) -
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
-    p.add_argument("--quick", action="store_true", help="tiny sizes, few repeats: checks that the benchmark runs")
-    p.add_argument("--no-compile", action="store_true", help="skip the torch.compile implementations")
-    p.add_argument("--out", type=Path, default=None, help="JSON path (default benchmarks/results/<device>_losses.json)")
-    p.add_argument("--repeats", type=int, default=None)
-    p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: unchanged)")
-    p.add_argument("--quiet", action="store_true")
+    harness.add_common_args(p, "benchmarks/results/<device>_losses.json")
     return p.parse_args(argv)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     args = parse_args(argv)
-    device = torch.device(args.device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise SystemExit("--device cuda: CUDA is not available on this machine")
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
+    device = harness.device_from_args(args)
     dtypes = [torch.float32, torch.float16, torch.bfloat16] if device.type == "cuda" and not args.quick else [torch.float32]
     base = TimingConfig(warmup=1, repeats=3, min_sample_ms=1.0, max_inner=10) if args.quick else TimingConfig(repeats=9)
     timing = TimingConfig(warmup=base.warmup, repeats=args.repeats or base.repeats, min_sample_ms=base.min_sample_ms,

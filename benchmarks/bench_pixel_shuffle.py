@@ -226,21 +226,15 @@ def default_dtypes(device: torch.device) -> List[torch.dtype]:
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
-    p.add_argument("--quick", action="store_true", help="tiny sizes, few repeats: checks that the harness runs")
-    p.add_argument("--no-compile", action="store_true", help="skip the torch.compile implementation")
-    p.add_argument("--out", type=Path, default=None, help="JSON path (default benchmarks/results/<device>[-quick].json)")
+    harness.add_common_args(p, "benchmarks/results/<device>[-quick].json")
     p.add_argument("--cases", nargs="+", choices=FAMILIES, default=list(FAMILIES), help="case families to run")
     p.add_argument("--layouts", nargs="+", choices=tuple(LAYOUTS), default=list(LAYOUTS), help="memory layouts to run")
     p.add_argument("--dtypes", nargs="+", choices=("float32", "float16", "bfloat16", "float64"), default=None)
-    p.add_argument("--repeats", type=int, default=None, help="timed samples per implementation")
     p.add_argument("--warmup", type=int, default=None, help="untimed calls before timing")
-    p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: unchanged)")
     p.add_argument(
         "--forward-context", choices=("no_grad", "inference_mode"), default="no_grad",
         help="autograd context of the forward-only mode",
     )
-    p.add_argument("--quiet", action="store_true", help="no per-case progress lines")
     return p.parse_args(argv)
 
 
@@ -258,11 +252,7 @@ def timing_config(args: argparse.Namespace) -> TimingConfig:
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     """Runs the benchmark, prints the table and writes the JSON; returns the report."""
     args = parse_args(argv)
-    device = torch.device(args.device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise SystemExit("--device cuda: CUDA is not available on this machine")
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
+    device = harness.device_from_args(args)
     dtypes = [getattr(torch, d) for d in args.dtypes] if args.dtypes else default_dtypes(device)
     cfg = RunConfig(
         device=device,

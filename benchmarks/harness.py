@@ -32,6 +32,7 @@ Typical use (see ``bench_pixel_shuffle.py``)::
 """
 from __future__ import annotations
 
+import argparse
 import datetime as _dt
 import gc
 import json
@@ -637,6 +638,28 @@ def format_machine(info: Mapping[str, Any]) -> str:
         f"{info.get('device')} ({where}), {info.get('cpu_count')} CPUs, torch {info.get('torch_version')} "
         f"with {info.get('torch_num_threads')} threads, {info.get('date')}"
     )
+
+
+def add_common_args(parser: "argparse.ArgumentParser", out_default: str) -> None:
+    """The options every benchmark script takes: device, quick mode, compile on/off, output
+    path, repeats, threads and verbosity."""
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, few repeats: checks that the harness runs")
+    parser.add_argument("--no-compile", action="store_true", help="skip the torch.compile implementation")
+    parser.add_argument("--out", type=Path, default=None, help=f"JSON path (default {out_default})")
+    parser.add_argument("--repeats", type=int, default=None, help="timed samples per implementation")
+    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: unchanged)")
+    parser.add_argument("--quiet", action="store_true", help="no per-case progress lines")
+
+
+def device_from_args(args: "argparse.Namespace") -> torch.device:
+    """Applies --threads and returns the --device, refusing CUDA where there is none."""
+    device = torch.device(args.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: CUDA is not available on this machine")
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    return device
 
 
 def report_and_save(name: str, results: Sequence["CaseResult"], cfg: "RunConfig", out: Path,

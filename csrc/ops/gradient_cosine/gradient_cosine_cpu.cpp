@@ -191,19 +191,6 @@ void backward_planes(const at::Tensor& sr, const at::Tensor& hr, const std::vect
   });
 }
 
-template <typename F>
-void dispatch_op_mode(GradOp op, GradMode mode, F&& f) {
-  auto with_mode = [&](auto o) {
-    if (mode == GradMode::Magnitude) f(o, std::integral_constant<GradMode, GradMode::Magnitude>{});
-    else f(o, std::integral_constant<GradMode, GradMode::Components>{});
-  };
-  switch (op) {
-    case GradOp::Sobel: with_mode(std::integral_constant<GradOp, GradOp::Sobel>{}); break;
-    case GradOp::Central: with_mode(std::integral_constant<GradOp, GradOp::Central>{}); break;
-    case GradOp::Forward: with_mode(std::integral_constant<GradOp, GradOp::Forward>{}); break;
-  }
-}
-
 bool unit_w(const at::Tensor& t) { return !t.defined() || t.stride(3) == 1; }
 
 }  // namespace

@@ -196,19 +196,6 @@ __global__ void C10_LAUNCH_BOUNDS_1(kThreads)
   }
 }
 
-template <typename F>
-void dispatch_op_mode(GradOp op, GradMode mode, F&& f) {
-  auto with_mode = [&](auto o) {
-    if (mode == GradMode::Magnitude) f(o, std::integral_constant<GradMode, GradMode::Magnitude>{});
-    else f(o, std::integral_constant<GradMode, GradMode::Components>{});
-  };
-  switch (op) {
-    case GradOp::Sobel: with_mode(std::integral_constant<GradOp, GradOp::Sobel>{}); break;
-    case GradOp::Central: with_mode(std::integral_constant<GradOp, GradOp::Central>{}); break;
-    case GradOp::Forward: with_mode(std::integral_constant<GradOp, GradOp::Forward>{}); break;
-  }
-}
-
 int sm_count(c10::DeviceIndex device) {
   int sms = 0;
   C10_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));

@@ -7,6 +7,7 @@
 #include <ATen/core/Tensor.h>
 #include <string>
 #include <tuple>
+#include <type_traits>
 
 #include "common/loss_reduction.h"
 
@@ -14,6 +15,21 @@ namespace srgan_cpp::gradient_cosine_detail {
 
 enum class GradOp : int { Sobel = 0, Central = 1, Forward = 2 };
 enum class GradMode : int { Magnitude = 0, Components = 1 };
+
+// Calls f(op, mode) with both as compile-time constants, so the CPU and CUDA kernels are
+// instantiated per operator and mode with no switch in their inner loops.
+template <typename F>
+void dispatch_op_mode(GradOp op, GradMode mode, F&& f) {
+  auto with_mode = [&](auto o) {
+    if (mode == GradMode::Magnitude) f(o, std::integral_constant<GradMode, GradMode::Magnitude>{});
+    else f(o, std::integral_constant<GradMode, GradMode::Components>{});
+  };
+  switch (op) {
+    case GradOp::Sobel: with_mode(std::integral_constant<GradOp, GradOp::Sobel>{}); break;
+    case GradOp::Central: with_mode(std::integral_constant<GradOp, GradOp::Central>{}); break;
+    case GradOp::Forward: with_mode(std::integral_constant<GradOp, GradOp::Forward>{}); break;
+  }
+}
 
 GradOp parse_operator(const std::string& op, const char* name);
 GradMode parse_mode(const std::string& mode, const char* name);
