@@ -46,7 +46,8 @@ class HetConv2dFn : public torch::autograd::Function<HetConv2dFn> {
       // create_graph: differentiable ATen ops (the op has no autograd formula of its own).
       const HetGeometry geo =
           check_args(saved[0], saved[1], saved[2], c10::nullopt, parts, stride, "srgan_cpp.ops.het_conv2d_backward");
-      const bool channels_last = saved[0].is_cpu() || is_channels_last_input(saved[0]);
+      const bool channels_last =
+          saved[0].is_cpu() ? cpu_computes_channels_last(saved[0]) : is_channels_last_input(saved[0]);
       std::tie(gi, gw3, gw1, gb) = backward_composite(g, saved[0], saved[1], saved[2], geo, mask, channels_last);
     } else {
       std::tie(gi, gw3, gw1, gb) = bwd.call(g, saved[0], saved[1], saved[2], parts, stride, mask);

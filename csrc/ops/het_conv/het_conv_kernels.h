@@ -38,6 +38,8 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> backward_composite(
     const at::Tensor& weight1x1, const HetGeometry& g, std::array<bool, 4> mask, bool channels_last);
 
 // Device kernels: choose the formulation that is fastest on the device.
+// CPU: whether the composite runs in channels_last for this input (het_conv_cpu.cpp).
+bool cpu_computes_channels_last(const at::Tensor& input);
 at::Tensor forward_cpu(const at::Tensor& input, const at::Tensor& weight3x3, const at::Tensor& weight1x1,
                        const at::Tensor& bias, const HetGeometry& g);
 std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> backward_cpu(
