@@ -1,5 +1,7 @@
 #pragma once
 // Umbrella header for LibTorch programs: #include <srgan_cpp/srgan_cpp.h>
+#include "data/imresize/imresize.h"
+#include "metrics/ssim/ssim.h"
 #include "models/hetsrwgan/het_residual_block.h"
 #include "models/srcnn/srcnn.h"
 #include "nn/conv2d.h"
