@@ -18,8 +18,8 @@ void bind_eval_kernels(py::module_& m) {
         "MATLAB bicubic resize passes of a (B, H, W, C) uint8/float32/float64 CPU tensor with "
         "precomputed taps; see csrc/data/imresize/imresize.h");
   m.def("ssim_per_image", &metrics::ssim_per_image, py::arg("x"), py::arg("y"), py::arg("window"), py::arg("c1"),
-        py::arg("c2"), py::call_guard<py::gil_scoped_release>(),
-        "Mean SSIM per image of (N, C, H, W) float CPU tensors; see csrc/metrics/ssim/ssim.h");
+        py::arg("c2"), py::arg("value_scale") = 1.0, py::arg("color") = 0, py::call_guard<py::gil_scoped_release>(),
+        "Mean SSIM per image of (N, C, H, W) uint8/float CPU tensors; see csrc/metrics/ssim/ssim.h");
 }
 
 }  // namespace srgan_cpp::python

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .. import _C
-from ._prepare import ImageLike, finish, prepare_pair
+from ._prepare import ImageLike, finish, prepare_pair, prepare_views
 
 __all__ = ["ssim", "ssim_map", "gaussian_window", "SSIMLoss"]
 
@@ -96,6 +96,26 @@ def _ssim_cpp(a: Tensor, b: Tensor, data_range: float = 255.0) -> Tensor:
     return _C.ssim_per_image(a.detach(), b.detach(), _cpu_window(11, 1.5), c1, c2)
 
 
+_CPP_DTYPES = (torch.uint8, torch.float32, torch.float64)
+
+
+def _ssim_cpp_images(img1: ImageLike, img2: ImageLike, crop_border: int, channel: str, data_range: Optional[float],
+                     round_y: bool) -> Tensor:
+    """The C++ path of :func:`ssim` from the images themselves: the kernel reads the cropped
+    views (uint8 / float, HWC NumPy strides included) and does the scaling to [0, 255] and
+    the Y conversion while loading rows, so nothing image-sized is materialised."""
+    a, b, rng = prepare_views(img1, img2, crop_border, channel, data_range, "ssim")
+    if min(a.shape[-2:]) < 11:
+        raise ValueError(f"ssim: images must be at least 11x11 (after any border crop), got {tuple(a.shape[-2:])}")
+    color = 0
+    if channel == "y" and a.shape[1] == 3:
+        color = 2 if round_y else 1
+    if a.dtype not in _CPP_DTYPES:  # e.g. uint16: the kernel reads float64
+        a, b = a.to(torch.float64), b.to(torch.float64)
+    c1, c2 = (0.01 * 255.0) ** 2, (0.03 * 255.0) ** 2
+    return _C.ssim_per_image(a.detach(), b.detach(), _cpu_window(11, 1.5), c1, c2, 255.0 / rng, color)
+
+
 def ssim(img1: ImageLike, img2: ImageLike, crop_border: int = 0, channel: str = "rgb",
          data_range: Optional[float] = None, round_y: bool = False, *, backend: str = "auto") -> Union[float, Tensor]:
     """Structural similarity as reported by SR papers (BasicSR ``calculate_ssim``).
@@ -117,15 +137,13 @@ def ssim(img1: ImageLike, img2: ImageLike, crop_border: int = 0, channel: str = 
     """
     if backend not in ("auto", "cpp", "torch"):
         raise ValueError(f"ssim: `backend` must be 'auto', 'cpp' or 'torch', got {backend!r}")
-    a, b = prepare_pair(img1, img2, crop_border, channel, data_range, round_y, "ssim")
-    if min(a.shape[-2:]) < 11:
-        raise ValueError(f"ssim: images must be at least 11x11 (after any border crop), got {tuple(a.shape[-2:])}")
-    on_cpu = a.device.type == "cpu"
+    on_cpu = all(not isinstance(t, Tensor) or t.device.type == "cpu" for t in (img1, img2))
     if backend == "cpp" and not on_cpu:
-        raise ValueError(f"ssim: backend='cpp' needs CPU data, got tensors on {a.device}")
-    needs_grad = torch.is_grad_enabled() and (a.requires_grad or b.requires_grad)
+        raise ValueError(f"ssim: backend='cpp' needs CPU data, got tensors on {img1.device} and {img2.device}")
+    needs_grad = torch.is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in (img1, img2))
     if backend == "cpp" or (backend == "auto" and on_cpu and not needs_grad):
-        return finish(_ssim_cpp(a, b), img1)
+        return finish(_ssim_cpp_images(img1, img2, crop_border, channel, data_range, round_y), img1)
+    a, b = prepare_pair(img1, img2, crop_border, channel, data_range, round_y, "ssim")
     value = ssim_map(a, b, data_range=255.0).mean(dim=(1, 2, 3))
     return finish(value, img1)
 
