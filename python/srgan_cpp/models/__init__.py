@@ -8,6 +8,8 @@ from .rrdbnet import RRDBNet
 from .srvgg import SRVGGNetCompact
 from .edsr import EDSR
 from .loader import interpolate, load
+from .hetsrwgan_gan import DenseHetSRWGANGenerator, HetSRWGANCritic, HetSRWGANGenerator
 
 __all__ = ["CppModule", "SRCNN", "HetResidualBlock", "DenseResidualBlock", "save_state_dict", "load_state_dict_file",
            "MSRResNet", "RRDBNet", "SRVGGNetCompact", "EDSR", "load", "interpolate"]
+__all__ += ["HetSRWGANGenerator", "HetSRWGANCritic", "DenseHetSRWGANGenerator"]
