@@ -9,7 +9,8 @@ from .srvgg import SRVGGNetCompact
 from .edsr import EDSR
 from .loader import interpolate, load
 from .hetsrwgan_gan import DenseHetSRWGANGenerator, HetSRWGANCritic, HetSRWGANGenerator
+from .psrgan import PSRGANGenerator
 
 __all__ = ["CppModule", "SRCNN", "HetResidualBlock", "DenseResidualBlock", "save_state_dict", "load_state_dict_file",
            "MSRResNet", "RRDBNet", "SRVGGNetCompact", "EDSR", "load", "interpolate"]
-__all__ += ["HetSRWGANGenerator", "HetSRWGANCritic", "DenseHetSRWGANGenerator"]
+__all__ += ["HetSRWGANGenerator", "HetSRWGANCritic", "DenseHetSRWGANGenerator", "PSRGANGenerator"]
