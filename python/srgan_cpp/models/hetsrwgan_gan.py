@@ -83,7 +83,8 @@ class HetSRWGANGenerator(CppModule):
         dense = DenseHetSRWGANGenerator(cfg, blocks).to(self.conv_first.weight)
         own = {k: v for k, v in self.state_dict().items() if not k.startswith("body.")}
         missing, unexpected = dense.load_state_dict(own, strict=False)
-        assert not unexpected and all(k.startswith("body.") for k in missing), (missing, unexpected)
+        if unexpected or not all(k.startswith("body.") for k in missing):  # the two layouts must agree
+            raise RuntimeError(f"HetSRWGANGenerator.reparameterize: layout mismatch {missing} / {unexpected}")
         return dense.train(self.training)
 
     fuse_for_inference = reparameterize
