@@ -50,6 +50,25 @@ def test_imresize_matches_printed_matlab_output(backend):
     clamp = -9 / 128
     assert MATLAB_ROW_X2[0, 9] == pytest.approx(clamp, abs=PRINTED)
     assert out[0, 9] == pytest.approx(-9 / 128 - 3 / 128, abs=1e-15)
+    # border="replicate" reproduces that older imresize.m: all ten printed values
+    old = imresize(MATLAB_ROW, size=(1, 10), backend=backend, border="replicate")
+    np.testing.assert_allclose(old, MATLAB_ROW_X2, rtol=0, atol=PRINTED)
+    assert old[0, 9] == clamp
+
+
+@pytest.mark.parametrize("scale", [0.25, 1 / 3, 0.5, 2, 3, 4, 0.37])
+def test_replicate_border_differs_only_near_the_edges(scale):
+    rng = np.random.default_rng(7)
+    img = rng.integers(0, 256, (40, 44, 3), dtype=np.uint8)
+    sym = imresize(img, scale).astype(int)
+    rep = imresize(img, scale, border="replicate")
+    np.testing.assert_array_equal(rep, imresize(img, scale, border="replicate", backend="torch"))
+    # taps reach 2 / scale input pixels (2 when upscaling): beyond that the rules agree
+    reach = int(np.ceil(2 / min(scale, 1) * scale)) + 1
+    np.testing.assert_array_equal(sym[reach:-reach, reach:-reach], rep[reach:-reach, reach:-reach])
+    assert (sym != rep).any()
+    with pytest.raises(ValueError, match="`border` must be 'symmetric' or 'replicate'"):
+        imresize(img, scale, border="reflect")
 
 
 def test_ycbcr_matches_matlab_documented_ranges():
