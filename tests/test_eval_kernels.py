@@ -24,7 +24,7 @@ def _both(img, scale=None, **kw):
 @pytest.mark.parametrize("scale", SCALES)
 def test_imresize_float64_matches_torch_path(scale):
     rng = np.random.default_rng(0)
-    for shape in [(13, 17, 3), (9, 8), (1, 7, 1), (16, 20, 4)]:
+    for shape in [(13, 17, 3), (9, 8), (1, 7, 1), (16, 20, 4), (1, 1, 3), (5, 1)]:
         img = rng.random(shape) * 255
         c, t = _both(img, scale)
         assert c.shape == t.shape and c.dtype == np.float64
