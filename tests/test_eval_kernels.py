@@ -138,6 +138,28 @@ def test_imresize_cpp_function_errors():
         _C.imresize_bhwc(x, None, None, w, i[:1], True)
 
 
+@pytest.mark.parametrize("border", ["symmetric", "replicate"])
+def test_cpp_contributions_match_python(border):
+    for n_in, scale in [(7, 2.0), (9, 1 / 3), (16, 0.25), (5, 2.7), (12, 0.37), (1, 3.0), (20, 0.5), (3, 0.25)]:
+        n_out = math.ceil(n_in * scale)
+        for antialias in (True, False):
+            w, i = _C.resize_contributions(n_in, n_out, scale, antialias, border == "symmetric")
+            pw, pi = resize_weights(n_in, n_out, scale, antialias, border)
+            assert w.dtype == torch.float64 and i.dtype == torch.int64
+            np.testing.assert_array_equal(i.numpy(), pi)
+            np.testing.assert_allclose(w.numpy(), pw, rtol=0, atol=1e-15)
+    rng = np.random.default_rng(5)
+    img = torch.from_numpy(rng.integers(0, 256, (2, 19, 23, 3), dtype=np.uint8))
+    for sh, sw in [(0.25, 0.25), (3.0, 3.0), (0.5, 2.0), (1.0, 0.37)]:
+        ours = _C.imresize_bhwc_scale(img, sh, sw, True, border == "symmetric")
+        ref = imresize(img.permute(0, 3, 1, 2), (sh, sw), border=border, backend="torch").permute(0, 2, 3, 1)
+        assert torch.equal(ours, ref), (sh, sw)
+    with pytest.raises(ValueError, match="lengths must be >= 1"):
+        _C.resize_contributions(0, 3, 2.0)
+    with pytest.raises(ValueError, match="`scale` must be positive"):
+        _C.resize_contributions(3, 3, float("nan"))
+
+
 # --- SSIM -----------------------------------------------------------------------------------------
 def test_ssim_cpp_matches_torch_path():
     rng = np.random.default_rng(4)

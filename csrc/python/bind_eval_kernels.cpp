@@ -17,6 +17,12 @@ void bind_eval_kernels(py::module_& m) {
         py::call_guard<py::gil_scoped_release>(),
         "MATLAB bicubic resize passes of a (B, H, W, C) uint8/float32/float64 CPU tensor with "
         "precomputed taps; see csrc/data/imresize/imresize.h");
+  m.def("resize_contributions", &data::resize_contributions, py::arg("in_length"), py::arg("out_length"),
+        py::arg("scale"), py::arg("antialias") = true, py::arg("symmetric") = true,
+        "MATLAB imresize contributions(): (weights, indices) of a 1-D bicubic resize");
+  m.def("imresize_bhwc_scale", &data::imresize_bhwc_scale, py::arg("x"), py::arg("scale_h"), py::arg("scale_w"),
+        py::arg("antialias") = true, py::arg("symmetric") = true, py::call_guard<py::gil_scoped_release>(),
+        "MATLAB imresize by scale of a (B, H, W, C) CPU tensor, taps computed in C++");
   m.def("ssim_per_image", &metrics::ssim_per_image, py::arg("x"), py::arg("y"), py::arg("window"), py::arg("c1"),
         py::arg("c2"), py::arg("value_scale") = 1.0, py::arg("color") = 0, py::call_guard<py::gil_scoped_release>(),
         "Mean SSIM per image of (N, C, H, W) uint8/float CPU tensors; see csrc/metrics/ssim/ssim.h");

@@ -2,10 +2,12 @@
 // MATLAB-compatible bicubic imresize on the CPU: the two separable 1-D passes, each a
 // weighted sum of precomputed taps (MATLAB's "contributions"). The taps themselves come
 // from the caller (Python computes and caches them: srgan_cpp.data.resize_weights), so
-// this file holds only the hot loops. Not a dispatcher op: it is non-differentiable,
+// this file holds only the hot loops; C++ callers can compute them with resize_contributions. Not a dispatcher op: it is non-differentiable,
 // CPU-only and called on NumPy arrays and CPU tensors by srgan_cpp.data.imresize.
 #include <ATen/core/Tensor.h>
 #include <c10/util/Optional.h>
+
+#include <utility>
 
 namespace srgan_cpp::data {
 
@@ -25,5 +27,20 @@ namespace srgan_cpp::data {
 at::Tensor imresize_bhwc(const at::Tensor& x, const c10::optional<at::Tensor>& weights_h,
                          const c10::optional<at::Tensor>& indices_h, const c10::optional<at::Tensor>& weights_w,
                          const c10::optional<at::Tensor>& indices_w, bool h_first, double int_max);
+
+// MATLAB's contributions(): the taps of a 1-D bicubic resize from in_length to out_length
+// samples at `scale` (a = -0.5 cubic, widened by 1/scale when shrinking with antialias,
+// u = x/scale + 0.5 (1 - 1/scale), rows normalised to sum 1, all-zero tap columns dropped).
+// Out-of-range taps are mirrored (symmetric = true, current imresize.m) or clamped (false,
+// the older imresize.m). Returns {weights (out_length, P) float64, indices (out_length, P)
+// int64, 0-based}. Equal to srgan_cpp.data.resize_weights up to float rounding.
+std::pair<at::Tensor, at::Tensor> resize_contributions(int64_t in_length, int64_t out_length, double scale,
+                                                       bool antialias = true, bool symmetric = true);
+
+// MATLAB imresize(x, [scale_h scale_w]) of a (B, H, W, C) uint8/float32/float64 CPU tensor
+// for C++ callers: output size ceil(scale * in), taps from resize_contributions, the
+// dimension with the smaller scale first (H on ties), identity passes skipped.
+at::Tensor imresize_bhwc_scale(const at::Tensor& x, double scale_h, double scale_w, bool antialias = true,
+                               bool symmetric = true);
 
 }  // namespace srgan_cpp::data
