@@ -7,6 +7,7 @@ namespace srgan_cpp::python {
 void bind_srcnn(py::module_& m);
 void bind_hetsrwgan(py::module_& m);
 void bind_sr_generators(py::module_& m);
+void bind_discriminators(py::module_& m);
 }
 
 namespace {
@@ -43,4 +44,5 @@ PYBIND11_MODULE(_C, m) {
   srgan_cpp::python::bind_srcnn(m);
   srgan_cpp::python::bind_hetsrwgan(m);
   srgan_cpp::python::bind_sr_generators(m);
+  srgan_cpp::python::bind_discriminators(m);
 }

@@ -8,6 +8,9 @@ from .rrdbnet import RRDBNet
 from .srvgg import SRVGGNetCompact
 from .edsr import EDSR
 from .loader import interpolate, load
+from .vgg_discriminator import SRGANDiscriminator, VGGDiscriminator96, VGGStyleDiscriminator
+from .unet_discriminator import UNetDiscriminatorSN
 
 __all__ = ["CppModule", "SRCNN", "HetResidualBlock", "DenseResidualBlock", "save_state_dict", "load_state_dict_file",
-           "MSRResNet", "RRDBNet", "SRVGGNetCompact", "EDSR", "load", "interpolate"]
+           "MSRResNet", "RRDBNet", "SRVGGNetCompact", "EDSR", "load", "interpolate",
+           "VGGStyleDiscriminator", "UNetDiscriminatorSN", "VGGDiscriminator96", "SRGANDiscriminator"]
