@@ -29,9 +29,8 @@ UNetDiscriminatorSNImpl::UNetDiscriminatorSNImpl(const UNetDiscriminatorSNOption
                               {4 * f, 2 * f, 3}, {2 * f, f, 3},     {f, f, 3},         {f, f, 3}};
   for (int i = 0; i < 8; ++i) {
     const int64_t k = spec[i][2];
-    sn.push_back(register_module(
-        "conv" + std::to_string(i + 1),
-        nn::SpectralNormConv2d(nn::Conv2dOptions(spec[i][0], spec[i][1], k).stride(k == 4 ? 2 : 1).padding(1).bias(false))));
+    const auto conv = nn::Conv2dOptions(spec[i][0], spec[i][1], k).stride(k == 4 ? 2 : 1).padding(1).bias(false);
+    sn.push_back(register_module("conv" + std::to_string(i + 1), nn::SpectralNormConv2d(conv)));
   }
   conv9 = register_module("conv9", nn::Conv2d(nn::Conv2dOptions(f, 1, 3).padding(1)));
 }
