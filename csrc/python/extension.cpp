@@ -7,6 +7,8 @@ namespace srgan_cpp::python {
 void bind_srcnn(py::module_& m);
 void bind_hetsrwgan(py::module_& m);
 void bind_sr_generators(py::module_& m);
+void bind_hetsrwgan_models(py::module_& m);
+void bind_psrgan(py::module_& m);
 void bind_discriminators(py::module_& m);
 }
 
@@ -44,5 +46,7 @@ PYBIND11_MODULE(_C, m) {
   srgan_cpp::python::bind_srcnn(m);
   srgan_cpp::python::bind_hetsrwgan(m);
   srgan_cpp::python::bind_sr_generators(m);
+  srgan_cpp::python::bind_hetsrwgan_models(m);
+  srgan_cpp::python::bind_psrgan(m);
   srgan_cpp::python::bind_discriminators(m);
 }
