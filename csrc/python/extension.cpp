@@ -10,6 +10,7 @@ void bind_sr_generators(py::module_& m);
 void bind_eval_kernels(py::module_& m);
 void bind_hetsrwgan_models(py::module_& m);
 void bind_psrgan(py::module_& m);
+void bind_discriminators(py::module_& m);
 }
 
 namespace {
@@ -49,4 +50,5 @@ PYBIND11_MODULE(_C, m) {
   srgan_cpp::python::bind_eval_kernels(m);
   srgan_cpp::python::bind_hetsrwgan_models(m);
   srgan_cpp::python::bind_psrgan(m);
+  srgan_cpp::python::bind_discriminators(m);
 }

@@ -1,9 +1,7 @@
 #include "models/hetsrwgan/hetsrwgan_critic.h"
 
-#include <ATen/ops/empty.h>
 #include <ATen/ops/group_norm.h>
 #include <ATen/ops/leaky_relu.h>
-#include <ATen/ops/linear.h>
 #include <ATen/ops/ones.h>
 #include <ATen/ops/zeros.h>
 
@@ -13,18 +11,6 @@
 #include "models/blocks/sr_common.h"
 
 namespace srgan_cpp::models {
-
-CriticLinearImpl::CriticLinearImpl(int64_t in_features, int64_t out_features)
-    : nn::Module("srgan_cpp::models::CriticLinear") {
-  // torch.nn.Linear's default init: U(-1/sqrt(in), 1/sqrt(in)) for weight and bias.
-  const double bound = 1.0 / std::sqrt(static_cast<double>(in_features));
-  register_parameter("weight", at::empty({out_features, in_features}).uniform_(-bound, bound));
-  register_parameter("bias", at::empty({out_features}).uniform_(-bound, bound));
-}
-
-at::Tensor CriticLinearImpl::forward(const at::Tensor& input) const {
-  return at::linear(input, param("weight"), param("bias"));
-}
 
 CriticNormImpl::CriticNormImpl(int64_t channels, int64_t groups)
     : nn::Module("srgan_cpp::models::CriticNorm"), groups_(groups) {
@@ -61,8 +47,8 @@ HetSRWGANCriticImpl::HetSRWGANCriticImpl(const HetSRWGANCriticOptions& o)
     }
     in = ch;
   }
-  linear1 = register_module("linear1", CriticLinear(in, o.linear_feat()));
-  linear2 = register_module("linear2", CriticLinear(o.linear_feat(), 1));
+  linear1 = register_module("linear1", nn::Linear(in, o.linear_feat()));
+  linear2 = register_module("linear2", nn::Linear(o.linear_feat(), 1));
 }
 
 at::Tensor HetSRWGANCriticImpl::forward(const at::Tensor& input) {

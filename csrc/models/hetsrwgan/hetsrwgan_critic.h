@@ -17,18 +17,10 @@
 #include <vector>
 
 #include "nn/conv2d.h"
+#include "nn/linear.h"
 #include "nn/module.h"
 
 namespace srgan_cpp::models {
-
-// y = x W^T + b, parameters weight (out, in) and bias (out,) as torch.nn.Linear.
-class CriticLinearImpl : public nn::Module {
- public:
-  CriticLinearImpl(int64_t in_features, int64_t out_features);
-  // (N, in) -> (N, out).
-  at::Tensor forward(const at::Tensor& input) const;
-};
-TORCH_MODULE(CriticLinear);
 
 // Affine group norm (weight, bias of C elements) with a fixed group count: per-sample.
 class CriticNormImpl : public nn::Module {
@@ -60,7 +52,7 @@ class HetSRWGANCriticImpl : public nn::Module {
 
   std::vector<nn::Conv2d> convs;          // conv0_0, conv0_1, conv1_0, ...
   std::vector<CriticNorm> norms;          // parallel to convs; empty handle = no norm
-  CriticLinear linear1{nullptr}, linear2{nullptr};
+  nn::Linear linear1{nullptr}, linear2{nullptr};
 
  private:
   HetSRWGANCriticOptions options_;

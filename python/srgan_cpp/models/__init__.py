@@ -16,3 +16,6 @@ __all__ = ["CppModule", "SRCNN", "HetResidualBlock", "DenseResidualBlock", "save
            "MSRResNet", "RRDBNet", "SRVGGNetCompact", "EDSR", "load", "interpolate"]
 __all__ += ["HetSRWGANGenerator", "HetSRWGANCritic", "DenseHetSRWGANGenerator", "PSRGANGenerator", "load_partial",
             "freeze", "unfreeze", "TransferReport"]
+from .vgg_discriminator import SRGANDiscriminator, VGGDiscriminator96, VGGStyleDiscriminator
+from .unet_discriminator import UNetDiscriminatorSN
+__all__ += ["VGGStyleDiscriminator", "UNetDiscriminatorSN", "VGGDiscriminator96", "SRGANDiscriminator"]
