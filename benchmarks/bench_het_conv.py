@@ -3,7 +3,7 @@
 Implementations, side by side in one run (ratio = median(other) / median(ours), > 1: ours faster):
 
 * ``ours``          - ``ops.het_conv2d(x, w3, w1, b, P)``: a grouped 3x3 conv plus one
-  GEMM accumulated in place (channels_last on CPU);
+  GEMM accumulated in place, in the input's own layout;
 * ``masked_dense``  - (a) ``conv2d(x, dense(w3, w1) * mask, b, padding=1)``: the dense conv
   with the heterogeneous mask (the reference the harness checks everyone against);
 * ``grouped_1x1``   - (b) ``conv2d(x, w3, b, groups=P) + conv2d(x, full(w1) * mask1)``: the
