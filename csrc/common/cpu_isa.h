@@ -60,10 +60,17 @@ void call_baseline(const F& f) {
 }  // namespace isa_detail
 
 // Runs f() from its AVX2 + FMA copy when the CPU has both, else from its baseline copy.
-template <typename F>
+// kWithAvx2 = false builds the baseline copy only (for dtypes whose speed does not matter
+// enough to double their compile time).
+template <bool kWithAvx2 = true, typename F>
 inline void call_best_isa(const F& f) {
-  if (cpu_has_avx2_fma()) isa_detail::call_avx2(f);
-  else isa_detail::call_baseline(f);
+  if constexpr (kWithAvx2) {
+    if (cpu_has_avx2_fma()) {
+      isa_detail::call_avx2(f);
+      return;
+    }
+  }
+  isa_detail::call_baseline(f);
 }
 
 }  // namespace srgan_cpp

@@ -34,6 +34,11 @@ using cpu_rows::RowReader;
 using cpu_rows::Rows;
 using cpu_rows::RowTaps;
 
+// Only float32 (the training dtype) gets an AVX2 copy of the row loops: every copy is
+// instantiated per operator, mode and gradient variant, and compile time adds up.
+template <typename scalar_t>
+constexpr bool kAvx2 = std::is_same_v<scalar_t, float>;
+
 constexpr int64_t kRowsPerTask = 32;    // backward block height (2 halo rows of U per block)
 constexpr int64_t kMinTaskElems = 16384;  // below this per task, waking a thread costs more than it saves
 
@@ -61,7 +66,7 @@ void forward_rows(const at::Tensor& sr, const at::Tensor& hr, const Geometry& g,
   const int64_t rows = g.N * g.P * H;
   at::parallel_for(0, rows, std::max<int64_t>(1, kMinTaskElems / L), [&](int64_t begin, int64_t end) {
     RowReader<scalar_t, acc_t> read(L, 6);
-    call_best_isa([&]() SRGAN_CPP_INLINE_LAMBDA {
+    call_best_isa<kAvx2<scalar_t>>([&]() SRGAN_CPP_INLINE_LAMBDA {
       for (int64_t row = begin; row < end; ++row) {
         const int64_t i = row % H, plane = row / H;  // planes are consecutive in memory
         const scalar_t* s = S + plane * g.plane();
@@ -114,7 +119,7 @@ void backward_planes(const at::Tensor& sr, const at::Tensor& hr, const Geometry&
     std::vector<acc_t> ring(static_cast<size_t>(3 * 4 * stride_row), acc_t(0));
     auto row_ptr = [&](int slot, int img, int comp) SRGAN_CPP_INLINE_LAMBDA { return ring.data() + ((slot * 2 + img) * 2 + comp) * stride_row + d; };
     RowReader<scalar_t, acc_t> read(L, 6);
-    call_best_isa([&]() SRGAN_CPP_INLINE_LAMBDA {
+    call_best_isa<kAvx2<scalar_t>>([&]() SRGAN_CPP_INLINE_LAMBDA {
       for (int64_t task = begin; task < end; ++task) {
         const int64_t blk = task % blocks, plane = task / blocks, n = plane / P;
         const scalar_t* s = S + plane * geo.plane();
@@ -207,7 +212,7 @@ std::tuple<at::Tensor, at::Tensor> backward_cpu(const at::Tensor& grad, const at
   auto result_format = [](const at::Tensor& t) {
     return is_channels_last_input(t) ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
   };
-  at::Tensor gsr = need_sr ? at::empty(sr_in.sizes(), sr_in.options().memory_format(geo.format)) : at::Tensor();
+  at::Tensor gsr = at::empty(sr_in.sizes(), sr_in.options().memory_format(geo.format));
   at::Tensor ghr = need_hr ? at::empty(hr_in.sizes(), hr_in.options().memory_format(geo.format)) : at::Tensor();
   if ((need_sr || need_hr) && sr_in.numel() > 0) {
     const at::Tensor sr = sr_in.contiguous(geo.format), hr = hr_in.contiguous(geo.format);
@@ -221,9 +226,10 @@ std::tuple<at::Tensor, at::Tensor> backward_cpu(const at::Tensor& grad, const at
       dispatch_op_mode(op, mode, [&](auto o, auto m) {
         constexpr GradOp O = decltype(o)::value;
         constexpr GradMode M = decltype(m)::value;
-        if (need_sr && need_hr) backward_planes<scalar_t, O, M, true, true>(sr, hr, geo, coef, g, taps, gsr, ghr);
-        else if (need_sr) backward_planes<scalar_t, O, M, true, false>(sr, hr, geo, coef, g, taps, gsr, ghr);
-        else backward_planes<scalar_t, O, M, false, true>(sr, hr, geo, coef, g, taps, gsr, ghr);
+        // hr alone (a rare request) runs the both-images kernel into a scratch sr gradient:
+        // one kernel variant less to compile.
+        if (need_hr) backward_planes<scalar_t, O, M, true, true>(sr, hr, geo, coef, g, taps, gsr, ghr);
+        else backward_planes<scalar_t, O, M, true, false>(sr, hr, geo, coef, g, taps, gsr, ghr);
       });
     });
   }

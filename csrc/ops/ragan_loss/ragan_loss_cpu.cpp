@@ -26,6 +26,10 @@
 namespace srgan_cpp::ragan_detail {
 namespace {
 
+// Only float32 gets an AVX2 copy of the element loops (compile time; see common/cpu_isa.h).
+template <typename scalar_t>
+constexpr bool kAvx2 = std::is_same_v<scalar_t, float>;
+
 constexpr int64_t kChunk = 4096;
 constexpr int64_t kMinTaskElems = 32768;
 constexpr int64_t kBlock = 256;  // block buffer of a sum (stack)
@@ -55,17 +59,17 @@ using cpu_math::softplus;
 
 // Sum over chunks of body(begin, end, double* acc) - `width` accumulators per chunk, added
 // in chunk order.
-template <int width, typename F>
+template <bool kAvx2, int width, typename F>
 void chunked_sum(int64_t K, double out[width], const F& body) {
   const int64_t chunks = (K + kChunk - 1) / kChunk;
   for (int k = 0; k < width; ++k) out[k] = 0.0;
   if (chunks == 1) {  // tiny inputs: no partials vector, no parallel region
-    call_best_isa([&]() SRGAN_CPP_INLINE_LAMBDA { body(0, K, out); });
+    call_best_isa<kAvx2>([&]() SRGAN_CPP_INLINE_LAMBDA { body(0, K, out); });
     return;
   }
   std::vector<double> part(static_cast<size_t>(chunks * width), 0.0);
   at::parallel_for(0, chunks, kMinTaskElems / kChunk, [&](int64_t b, int64_t e) {
-    call_best_isa([&]() SRGAN_CPP_INLINE_LAMBDA {
+    call_best_isa<kAvx2>([&]() SRGAN_CPP_INLINE_LAMBDA {
       for (int64_t ch = b; ch < e; ++ch)
         body(ch * kChunk, std::min(K, (ch + 1) * kChunk), part.data() + ch * width);
     });
@@ -82,7 +86,7 @@ void forward_kernel(const at::Tensor& real, const at::Tensor& fake, Signs s, Los
   const scalar_t* f = fake.const_data_ptr<scalar_t>();
   const int64_t K = real.numel();
   double sums[2];
-  chunked_sum<2>(K, sums, [&](int64_t b, int64_t e, double* acc) SRGAN_CPP_INLINE_LAMBDA {
+  chunked_sum<kAvx2<scalar_t>, 2>(K, sums, [&](int64_t b, int64_t e, double* acc) SRGAN_CPP_INLINE_LAMBDA {
     acc[0] = block_sum<acc_t>(b, e, [&](int64_t st, int64_t n, acc_t* __restrict buf) SRGAN_CPP_INLINE_LAMBDA {
       for (int64_t j = 0; j < n; ++j) buf[j] = static_cast<acc_t>(r[st + j]);
     });
@@ -96,7 +100,7 @@ void forward_kernel(const at::Tensor& real, const at::Tensor& fake, Signs s, Los
   const acc_t sa = static_cast<acc_t>(s.sa), sb = static_cast<acc_t>(s.sb);
   scalar_t* out = red == LossReduction::None ? loss.data_ptr<scalar_t>() : nullptr;
   double total[1];
-  chunked_sum<1>(K, total, [&](int64_t b, int64_t e, double* acc) SRGAN_CPP_INLINE_LAMBDA {
+  chunked_sum<kAvx2<scalar_t>, 1>(K, total, [&](int64_t b, int64_t e, double* acc) SRGAN_CPP_INLINE_LAMBDA {
     if (out) {
       for (int64_t i = b; i < e; ++i) {
         const acc_t a = sa * (static_cast<acc_t>(r[i]) - mf), bb = sb * (static_cast<acc_t>(f[i]) - mr);
@@ -155,7 +159,7 @@ void backward_kernel(const at::Tensor& grad, const at::Tensor& real, const at::T
     keep_f = pf;
   }
   double sums[2];  // sum w sig(a), sum w sig(b)
-  chunked_sum<2>(K, sums, [&](int64_t b, int64_t e, double* acc) SRGAN_CPP_INLINE_LAMBDA {
+  chunked_sum<kAvx2<scalar_t>, 2>(K, sums, [&](int64_t b, int64_t e, double* acc) SRGAN_CPP_INLINE_LAMBDA {
     if (per_elem) {
       acc[0] = sigmoid_pass<true>(r, g, sa, mf, keep_r, b, e);
       acc[1] = sigmoid_pass<true>(f, g, sb, mr, keep_f, b, e);
@@ -186,7 +190,7 @@ void backward_kernel(const at::Tensor& grad, const at::Tensor& real, const at::T
     }
   };
   at::parallel_for(0, K, kMinTaskElems, [&](int64_t b, int64_t e) {
-    call_best_isa([&]() SRGAN_CPP_INLINE_LAMBDA {
+    call_best_isa<kAvx2<scalar_t>>([&]() SRGAN_CPP_INLINE_LAMBDA {
       if (pr) grad_loop(pr, r, sa, mf, cross_r, b, e);
       if (pf) grad_loop(pf, f, sb, mr, cross_f, b, e);
     });
