@@ -31,7 +31,12 @@ template <typename scalar_t>
 constexpr bool kAvx2 = std::is_same_v<scalar_t, float>;
 
 constexpr int64_t kChunk = 4096;
+// Elements per thread below which a pass runs on the calling thread: the exp/log passes
+// pay off from 32K elements; the memory-bound ones (the means, the element-wise pass on
+// kept sigmoids) only from 1M - below that a parallel region mostly adds a barrier that
+// stalls when another process holds a core.
 constexpr int64_t kMinTaskElems = 32768;
+constexpr int64_t kMinTaskElemsLight = 1 << 20;
 constexpr int64_t kBlock = 256;  // block buffer of a sum (stack)
 constexpr int kLanes = 16;
 
@@ -60,7 +65,7 @@ using cpu_math::softplus;
 // Sum over chunks of body(begin, end, double* acc) - `width` accumulators per chunk, added
 // in chunk order.
 template <bool kAvx2, int width, typename F>
-void chunked_sum(int64_t K, double out[width], const F& body) {
+void chunked_sum(int64_t K, double out[width], const F& body, int64_t min_task_elems = kMinTaskElems) {
   const int64_t chunks = (K + kChunk - 1) / kChunk;
   for (int k = 0; k < width; ++k) out[k] = 0.0;
   if (chunks == 1) {  // tiny inputs: no partials vector, no parallel region
@@ -68,7 +73,7 @@ void chunked_sum(int64_t K, double out[width], const F& body) {
     return;
   }
   std::vector<double> part(static_cast<size_t>(chunks * width), 0.0);
-  at::parallel_for(0, chunks, kMinTaskElems / kChunk, [&](int64_t b, int64_t e) {
+  at::parallel_for(0, chunks, min_task_elems / kChunk, [&](int64_t b, int64_t e) {
     call_best_isa<kAvx2>([&]() SRGAN_CPP_INLINE_LAMBDA {
       for (int64_t ch = b; ch < e; ++ch)
         body(ch * kChunk, std::min(K, (ch + 1) * kChunk), part.data() + ch * width);
@@ -93,7 +98,7 @@ void forward_kernel(const at::Tensor& real, const at::Tensor& fake, Signs s, Los
     acc[1] = block_sum<acc_t>(b, e, [&](int64_t st, int64_t n, acc_t* __restrict buf) SRGAN_CPP_INLINE_LAMBDA {
       for (int64_t j = 0; j < n; ++j) buf[j] = static_cast<acc_t>(f[st + j]);
     });
-  });
+  }, kMinTaskElemsLight);
   means[0] = sums[0] / static_cast<double>(K);
   means[1] = sums[1] / static_cast<double>(K);
   const acc_t mr = static_cast<acc_t>(means[0]), mf = static_cast<acc_t>(means[1]);
@@ -189,7 +194,7 @@ void backward_kernel(const at::Tensor& grad, const at::Tensor& real, const at::T
         out[i] = static_cast<scalar_t>(acc_t(0.5) * (sw * sigmoid(s * (static_cast<acc_t>(x[i]) - m)) + cross));
     }
   };
-  at::parallel_for(0, K, kMinTaskElems, [&](int64_t b, int64_t e) {
+  at::parallel_for(0, K, kKeep ? kMinTaskElemsLight : kMinTaskElems, [&](int64_t b, int64_t e) {
     call_best_isa<kAvx2<scalar_t>>([&]() SRGAN_CPP_INLINE_LAMBDA {
       if (pr) grad_loop(pr, r, sa, mf, cross_r, b, e);
       if (pf) grad_loop(pf, f, sb, mr, cross_f, b, e);
