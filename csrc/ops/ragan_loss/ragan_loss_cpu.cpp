@@ -1,11 +1,12 @@
 // CPU kernels of the RaGAN loss: two passes over the logits each way.
 //   forward:  (1) the two means, (2) the softplus terms (summed, or written for "none");
 //   backward: (1) the sigmoids and their two weighted sums (the cross terms), the sigmoids
-//             kept in the output buffers; (2) the element-wise gradients from them.
+//             kept in the float32/float64 output buffers; (2) the element-wise gradients.
 // Sums are taken per fixed chunk of kChunk elements and the chunk sums added in order, so
 // results do not depend on the thread count. Chunks are spread over the threads with a
-// grain of kMinTaskElems elements: small logit tensors (a VGG-style discriminator's (N, 1))
-// run inline on the calling thread. Element loops are plain loops over the branch-free
+// grain of kMinTaskElems elements for the exp/log passes and kMinTaskElemsLight for the
+// memory-bound ones: small logit tensors (a VGG-style discriminator's (N, 1)) run inline
+// on the calling thread, with no parallel region and no allocation. Element loops are plain loops over the branch-free
 // float math of ragan_loss_cpu_math.h, which GCC vectorises; a sum first writes its terms
 // to a block buffer (a plain loop) and then adds the buffer into kLanes fixed
 // accumulators (a reduction loop would stay scalar without -ffast-math, and `omp simd`
