@@ -18,6 +18,7 @@ from typing import Any, Dict, Mapping, Tuple, Union
 import torch
 from torch import Tensor, nn
 
+from . import convert_esrgan
 from .edsr import EDSR
 from .msrresnet import MSRResNet
 from .rrdbnet import RRDBNet
@@ -147,7 +148,7 @@ def detect(state_dict: Mapping[str, Any]) -> Tuple[str, Dict[str, Any]]:
     """Returns ``(architecture name, constructor kwargs)`` for an (unwrapped or wrapped) state
     dict, from key names and shapes alone. Raises ValueError, saying what it found, when the
     layout is none of MSRResNet, RRDBNet, SRVGGNetCompact, EDSR."""
-    sd = unwrap_state_dict(state_dict)
+    sd, _ = convert_esrgan.to_basicsr(unwrap_state_dict(state_dict))
     has = sd.__contains__
     try:
         if has("conv_first.weight") and has("conv_up1.weight") and has("conv_body.weight"):
@@ -165,7 +166,8 @@ def detect(state_dict: Mapping[str, Any]) -> Tuple[str, Dict[str, Any]]:
     raise ValueError(f"srgan_cpp.models.load: cannot tell the architecture: found {len(keys)} tensors, e.g. "
                      f"{keys[:6]!r}; known layouts: BasicSR MSRResNet (conv_first, upconv1, conv_hr), RRDBNet "
                      f"(conv_first, body.N.rdb1, conv_body, conv_up1), EDSR (conv_first, conv_after_body, "
-                     f"upsample.0), Real-ESRGAN SRVGGNetCompact (body.N only)")
+                     f"upsample.0), Real-ESRGAN SRVGGNetCompact (body.N only), original ESRGAN "
+                     f"x4 (RRDB_trunk.N, trunk_conv / model.0, model.1.sub.N)")
 
 
 def load(source: Source, *, map_location: Union[str, torch.device] = "cpu", **overrides: Any) -> nn.Module:
@@ -183,14 +185,16 @@ def load(source: Source, *, map_location: Union[str, torch.device] = "cpu", **ov
             SRVGGNetCompact ``act_type`` when it is "relu" or "leakyrelu".
 
     Returns:
-        The model in eval mode. ``model.detected`` holds ``(name, constructor kwargs)``.
+        The model in eval mode. ``model.detected`` holds ``(name, constructor kwargs)``;
+        ``model.source_layout`` says which key layout was read: ``"BasicSR"`` or the
+        original ESRGAN layout it was converted from (see ``convert_esrgan``).
 
     Raises:
         FileNotFoundError for a missing file; ValueError for a corrupt, truncated or
         code-running file, an unknown layout, or weights that do not fit the detected model.
     """
     obj = _read_file(os.fspath(source), map_location) if isinstance(source, (str, os.PathLike)) else source
-    sd = unwrap_state_dict(obj)
+    sd, layout = convert_esrgan.to_basicsr(unwrap_state_dict(obj))
     name, cfg = detect(sd)
     cfg.update(overrides)
     if name == "SRVGGNetCompact" and "act_type" not in cfg:
@@ -202,6 +206,8 @@ def load(source: Source, *, map_location: Union[str, torch.device] = "cpu", **ov
     except (RuntimeError, ValueError, TypeError) as e:
         raise ValueError(f"srgan_cpp.models.load: detected {name}({cfg}) but the weights do not fit it: {e}") from e
     model.detected = (name, dict(cfg))  # type: ignore[assignment]
+    # Which key layout the file had: "BasicSR", or the original ESRGAN layout it was converted from.
+    model.source_layout = layout or convert_esrgan.BASICSR  # type: ignore[assignment]
     return model.eval()
 
 
