@@ -8,6 +8,7 @@ from .rrdbnet import RRDBNet
 from .srvgg import SRVGGNetCompact
 from .edsr import EDSR
 from .loader import interpolate, load
+from .saving import save
 
 __all__ = ["CppModule", "SRCNN", "HetResidualBlock", "DenseResidualBlock", "save_state_dict", "load_state_dict_file",
-           "MSRResNet", "RRDBNet", "SRVGGNetCompact", "EDSR", "load", "interpolate"]
+           "MSRResNet", "RRDBNet", "SRVGGNetCompact", "EDSR", "load", "interpolate", "save"]
