@@ -118,3 +118,29 @@ def test_bad_arguments(tmp_path):
     with pytest.raises(TypeError, match="non-tensor"):
         models.save({"a": 1}, tmp_path / "net.pth")
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("arch", ARCHS, ids=IDS)
+def test_cpp_loader_reads_saved_files(arch, tmp_path):
+    """srgan_cpp::nn::load_state_dict (C++, through its binding) reads models.save files:
+    the params / params_ema wrappers and `module.` prefixes are removed, EDSR's non-persistent
+    `mean` is neither expected nor accepted."""
+    cls, _, kw, _ = arch
+    model = _trained(cls, kw)
+    x = torch.rand(1, 3, 6, 6)
+    expect = model(x)
+    path = tmp_path / "net.pth"
+    models.save({f"module.{k}": v for k, v in model.state_dict().items()}, path, param_key="params_ema",
+                also_ema=False)
+    fresh = cls(**kw)
+    fresh.cpp_module.load_state_dict_file(str(path))
+    assert torch.equal(fresh.cpp_module.forward(x), expect)
+    if cls is models.EDSR:
+        models.save({**model.state_dict(), "mean": torch.zeros(1, 3, 1, 1)}, path)
+        with pytest.raises(ValueError, match="unexpected key 'mean'"):
+            fresh.cpp_module.load_state_dict_file(str(path))
+    sd = model.state_dict()
+    sd.pop(next(iter(sd)))
+    models.save(sd, path)
+    with pytest.raises(ValueError, match="missing key"):
+        fresh.cpp_module.load_state_dict_file(str(path))
