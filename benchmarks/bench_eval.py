@@ -1,42 +1,51 @@
-"""Speed of the evaluation hot paths on a 2K image, in one run:
+"""Speed of the evaluation hot paths on a 2K photograph, side by side in one run:
 
-* ``imresize`` (MATLAB bicubic): srgan_cpp's PyTorch implementation (one matrix product per
-  dimension) against a loop-free NumPy implementation of the same definition (gather of
-  the taps + weighted sum, as the usual Python ports of MATLAB's imresize do);
-* SSIM (11x11 Gaussian, sigma 1.5, valid region): srgan_cpp (separable ``conv2d``) against
-  a loop-free NumPy implementation (separable filtering with ``sliding_window_view``).
+* ``imresize`` (MATLAB bicubic) down x2 / x3 / x4 and up x4, uint8 (MATLAB rounding after
+  each pass) and float64:
+  ``cpp``        srgan_cpp's C++ kernel on a CHW tensor (``backend="cpp"``),
+  ``cpp_numpy``  the same kernel on the HWC NumPy image (what datasets call),
+  ``torch``      srgan_cpp's PyTorch path on the CHW tensor (one matmul per dimension),
+  ``numpy``      a loop-free NumPy implementation of the same definition (gather the taps,
+                 weighted sum; the way Python ports of imresize.m work);
+* SSIM (11x11 Gaussian, sigma 1.5, valid region) of an image and its bicubic x4 round trip,
+  RGB and Y, border 4, from uint8 HWC images:
+  ``cpp`` (fused C++ kernel), ``torch`` (PyTorch path), ``compile`` (the PyTorch SSIM map
+  under ``torch.compile``, same input preparation), ``numpy`` (separable filtering with
+  ``sliding_window_view``).
 
-Both sides compute in float64 (the metrics' precision) on the same input; imresize is also
-timed in float32 for the tensor path. Before timing, each pair's outputs are compared (max
-absolute difference reported). Implementations are timed round-robin so background load
-hits them alike; the median of ``--repeats`` samples is reported.
+Every implementation's output is compared with ``cpp`` first (max absolute difference in
+the JSON). Timing: round-robin samples (benchmarks/harness.py), medians in ms;
+ratio = median(other) / median(cpp), > 1 means the C++ path is faster.
 
-    python benchmarks/bench_eval.py [--device cpu|cuda] [--repeats 5] [--out results.json]
+    python benchmarks/bench_eval.py [--quick] [--no-compile] [--threads N] [--out PATH]
 """
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import statistics
 import sys
-import tempfile
-import time
-from typing import Callable, Dict, List, Tuple
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
 
-from srgan_cpp.data.resize import resize_weights
-from srgan_cpp.data import imresize
-from srgan_cpp.metrics import gaussian_window, ssim_map
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+
+from srgan_cpp.data import bundled_images, imresize, read_image, resize_weights  # noqa: E402
+from srgan_cpp.metrics import gaussian_window, ssim, ssim_map  # noqa: E402
+from srgan_cpp.metrics._prepare import prepare_pair  # noqa: E402
+
+OUT_DEFAULT = Path(__file__).resolve().parent / "results" / "cpu_eval.json"
 
 
-# --- NumPy reference implementations of the same definitions ---------------------------------
+# --- NumPy implementations of the same definitions -----------------------------------------------
 def np_imresize(img: np.ndarray, scale: float) -> np.ndarray:
-    """MATLAB bicubic imresize of an HWC float64 image, H then W, NumPy only, no Python loops."""
-    out = img
+    """MATLAB bicubic imresize of an HWC image, H then W (equal scales), NumPy only, no Python
+    loops over pixels. uint8 images are computed in float64 and rounded half away from zero and
+    clipped after each pass, as MATLAB does."""
+    integer = img.dtype == np.uint8
+    out = img.astype(np.float64)
     for axis in (0, 1):
         n_in = out.shape[axis]
         n_out = int(np.ceil(n_in * scale))
@@ -46,7 +55,9 @@ def np_imresize(img: np.ndarray, scale: float) -> np.ndarray:
             out = np.einsum("op,opwc->owc", w, g, optimize=True)
         else:
             out = np.einsum("op,hopc->hoc", w, g, optimize=True)
-    return out
+        if integer:
+            out = np.floor(np.clip(out, 0, 255) + 0.5)
+    return out.astype(np.uint8) if integer else out
 
 
 def _np_filter_valid(x: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -55,8 +66,17 @@ def _np_filter_valid(x: np.ndarray, g: np.ndarray) -> np.ndarray:
     return np.lib.stride_tricks.sliding_window_view(x, k, axis=1) @ g  # (H-k+1, W-k+1, C)
 
 
-def np_ssim(a: np.ndarray, b: np.ndarray) -> float:
-    """SSIM of HWC float64 images on the [0, 255] scale (BasicSR ``calculate_ssim`` definition)."""
+def np_ssim(img1: np.ndarray, img2: np.ndarray, crop_border: int, channel: str) -> float:
+    """BasicSR ``calculate_ssim`` of uint8 HWC RGB images (Y: BT.601 studio range, unrounded)."""
+    a = img1.astype(np.float64)
+    b = img2.astype(np.float64)
+    if crop_border:
+        a = a[crop_border:-crop_border, crop_border:-crop_border]
+        b = b[crop_border:-crop_border, crop_border:-crop_border]
+    if channel == "y":
+        coef = np.array([65.481, 128.553, 24.966]) / 255.0
+        a = (16.0 + a @ coef)[..., None]
+        b = (16.0 + b @ coef)[..., None]
     g = gaussian_window(11, 1.5).numpy()
     c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
     mu1, mu2 = _np_filter_valid(a, g), _np_filter_valid(b, g)
@@ -67,96 +87,125 @@ def np_ssim(a: np.ndarray, b: np.ndarray) -> float:
     return float(m.mean())
 
 
-# --- timing ---------------------------------------------------------------------------------------
-def _time_round_robin(fns: Dict[str, Callable[[], object]], repeats: int, sync: Callable[[], None]) -> Dict[str, List[float]]:
-    for f in fns.values():  # warm-up (caches, allocator, lazy init)
-        f()
-        sync()
-    samples: Dict[str, List[float]] = {k: [] for k in fns}
-    for _ in range(repeats):
-        for k, f in fns.items():
-            sync()
-            t0 = time.perf_counter()
-            f()
-            sync()
-            samples[k].append((time.perf_counter() - t0) * 1e3)
-    return samples
+# --- the test image ------------------------------------------------------------------------------------
+def make_2k_image(height: int, width: int) -> np.ndarray:
+    """A (height, width, 3) uint8 photograph: the bundled RGB photos upscaled x2 (MATLAB
+    bicubic) and tiled, then cropped - real textures and edges at DIV2K's typical size."""
+    tiles = []
+    for path in bundled_images():
+        img = read_image(path)
+        if img.ndim == 3 and img.shape[2] == 3:
+            tiles.append(imresize(img, 2.0))
+    th, tw = tiles[0].shape[:2]
+    rows = -(-height // th)
+    cols = -(-width // tw)
+    grid = [[tiles[(r * cols + c) % len(tiles)] for c in range(cols)] for r in range(rows)]
+    mosaic = np.concatenate([np.concatenate(row, axis=1) for row in grid], axis=0)
+    return np.ascontiguousarray(mosaic[:height, :width])
 
 
-def _write_json_atomic(path: str, obj: object) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(obj, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+def _as_numpy(out: Any) -> np.ndarray:
+    if isinstance(out, torch.Tensor):
+        out = out.detach().cpu()
+        return (out.permute(1, 2, 0) if out.dim() == 3 else out).numpy()
+    return np.asarray(out)
 
 
-def main(argv: List[str] | None = None) -> int:
+def _max_diff(a: Any, b: Any) -> float:
+    return float(np.abs(_as_numpy(a).astype(np.float64) - _as_numpy(b).astype(np.float64)).max())
+
+
+def _run(name: str, params: Dict[str, Any], fns: Dict[str, Callable[[], Any]], timing: harness.TimingConfig,
+         quiet: bool) -> Dict[str, Any]:
+    ref = fns["cpp"]()
+    diffs = {k: _max_diff(f(), ref) for k, f in fns.items() if k != "cpp"}
+    stats = harness.time_side_by_side(fns, timing, torch.device("cpu"))
+    med = {k: s.median_ms for k, s in stats.items()}
+    ratios = {f"{k}_vs_cpp": med[k] / med["cpp"] for k in med if k != "cpp"}
+    if not quiet:
+        cells = "  ".join(f"{k} {v:8.1f} ms" for k, v in med.items())
+        print(f"{name:<10} {harness._params_str(params):<34} {cells}")
+    return {"case": name, "params": params, "max_abs_diff_vs_cpp": diffs,
+            "timings": {k: vars(s) for k, s in stats.items()}, "ratios": ratios}
+
+
+def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--device", default="cpu", help="device of the torch implementation (cpu, cuda)")
-    ap.add_argument("--repeats", type=int, default=5)
+    harness.add_common_args(ap, str(OUT_DEFAULT))
     ap.add_argument("--height", type=int, default=1356, help="2K image: DIV2K's typical 2040x1356")
     ap.add_argument("--width", type=int, default=2040)
-    ap.add_argument("--out", default=None, help="write the results as JSON here")
     args = ap.parse_args(argv)
-    dev = torch.device(args.device)
-    sync = (lambda: torch.cuda.synchronize(dev)) if dev.type == "cuda" else (lambda: None)
+    if args.device != "cpu":
+        raise SystemExit("bench_eval measures the CPU paths (the C++ kernels are CPU-only); --device cpu")
+    device = harness.device_from_args(args)
+    if args.quick:
+        args.height, args.width = 60, 84
+    repeats = args.repeats or (2 if args.quick else 7)
+    timing = harness.TimingConfig(warmup=1, repeats=repeats, min_sample_ms=1.0 if args.quick else 50.0, max_inner=20)
+    use_compile = not args.no_compile
 
-    # a smooth random 2K RGB image (values in [0, 255])
-    rng = np.random.default_rng(0)
-    small = rng.random((args.height // 8 + 1, args.width // 8 + 1, 3)) * 255
-    hr = np.ascontiguousarray(np_imresize(small, 8.0)[: args.height, : args.width])
-    noisy = np.clip(hr + rng.normal(0, 5, hr.shape), 0, 255)
-    lr = np_imresize(hr, 0.25)
+    hr = make_2k_image(args.height, args.width)
+    results: List[Dict[str, Any]] = []
+    print(f"image {args.width}x{args.height}x3, median of {repeats} round-robin samples, "
+          f"{torch.get_num_threads()} threads")
+    for dtype in ("uint8", "float64"):
+        src = hr if dtype == "uint8" else hr.astype(np.float64)
+        for label, scale in (("down x2", 1 / 2), ("down x3", 1 / 3), ("down x4", 1 / 4), ("up x4", 4.0)):
+            img = src if scale < 1 else np.ascontiguousarray(np_imresize(src, 0.25))
+            t = torch.from_numpy(img).permute(2, 0, 1).contiguous()
+            fns: Dict[str, Callable[[], Any]] = {
+                "cpp": lambda t=t, s=scale: imresize(t, s, backend="cpp"),
+                "cpp_numpy": lambda i=img, s=scale: imresize(i, s, backend="cpp"),
+                "torch": lambda t=t, s=scale: imresize(t, s, backend="torch"),
+                "numpy": lambda i=img, s=scale: np_imresize(i, s),
+            }
+            params = {"op": label, "dtype": dtype, "input": [img.shape[0], img.shape[1], 3]}
+            results.append(_run("imresize", params, fns, timing, args.quiet))
 
-    t_hr64 = torch.from_numpy(hr).permute(2, 0, 1).contiguous().to(dev)
-    t_hr32 = t_hr64.float()
-    t_lr64 = torch.from_numpy(lr).permute(2, 0, 1).contiguous().to(dev)
-    t_lr32 = t_lr64.float()
-    t_a = t_hr64[None]
-    t_b = torch.from_numpy(noisy).permute(2, 0, 1)[None].contiguous().to(dev)
+    sr = imresize(imresize(hr, 0.25), 4.0)[: hr.shape[0], : hr.shape[1]]
+    crop = 4
+    for channel in ("rgb", "y"):
+        fns = {
+            "cpp": lambda c=channel: ssim(hr, sr, crop_border=crop, channel=c, backend="cpp"),
+            "torch": lambda c=channel: ssim(hr, sr, crop_border=crop, channel=c, backend="torch"),
+            "numpy": lambda c=channel: np_ssim(hr, sr, crop, c),
+        }
+        if use_compile:
+            compiled = torch.compile(lambda a, b: ssim_map(a, b, data_range=255.0).mean(dim=(1, 2, 3)), dynamic=False)
 
-    cases: List[Tuple[str, Dict[str, Callable[[], object]], float]] = []
-    # correctness first
-    d_down = np.abs(imresize(t_hr64, 0.25).permute(1, 2, 0).cpu().numpy() - lr).max()
-    d_up = np.abs(imresize(t_lr64, 4).permute(1, 2, 0).cpu().numpy() - np_imresize(lr, 4.0)).max()
-    s_t = float(ssim_map(t_a, t_b, 255.0).mean())
-    s_n = np_ssim(hr, noisy)
-    cases.append(("imresize x1/4 (2K -> 510x339)", {
-        "srgan_cpp float64": lambda: imresize(t_hr64, 0.25),
-        "srgan_cpp float32": lambda: imresize(t_hr32, 0.25),
-        "numpy float64": lambda: np_imresize(hr, 0.25)}, float(d_down)))
-    cases.append(("imresize x4 (510x339 -> 2K)", {
-        "srgan_cpp float64": lambda: imresize(t_lr64, 4),
-        "srgan_cpp float32": lambda: imresize(t_lr32, 4),
-        "numpy float64": lambda: np_imresize(lr, 4.0)}, float(d_up)))
-    cases.append(("SSIM RGB 2K", {
-        "srgan_cpp float64": lambda: ssim_map(t_a, t_b, 255.0).mean(),
-        "numpy float64": lambda: np_ssim(hr, noisy)}, abs(s_t - s_n)))
+            def run_compiled(c: str = channel, f: Callable = compiled) -> float:
+                a, b = prepare_pair(hr, sr, crop, c, None, False, "ssim")
+                return float(f(a, b)[0])
 
-    report = {"device": str(dev), "torch": torch.__version__, "numpy": np.__version__, "threads": torch.get_num_threads(),
-              "cpu": platform.processor() or platform.machine(), "image": [args.height, args.width, 3],
-              "repeats": args.repeats, "cases": []}
-    print(f"device {dev}, torch {torch.__version__} ({torch.get_num_threads()} threads), numpy {np.__version__}, "
-          f"image {args.width}x{args.height}x3, median of {args.repeats}")
-    for name, fns, diff in cases:
-        samples = _time_round_robin(fns, args.repeats, sync)
-        med = {k: statistics.median(v) for k, v in samples.items()}
-        ref = med["numpy float64"]
-        print(f"\n{name}   (max |srgan_cpp - numpy| = {diff:.2e})")
-        for k, v in med.items():
-            print(f"  {k:<20} {v:10.1f} ms   numpy/this = {ref / v:5.2f}x")
-        report["cases"].append({"name": name, "max_abs_diff": diff, "median_ms": med, "samples_ms": samples})
-    if args.out:
-        _write_json_atomic(args.out, report)
+            fns["compile"] = run_compiled
+        params = {"op": f"SSIM {channel}", "dtype": "uint8", "input": [hr.shape[0], hr.shape[1], 3]}
+        results.append(_run("ssim", params, fns, timing, args.quiet))
+
+    report = {"schema_version": 1, "benchmark": "eval", "machine": harness.machine_info(device),
+              "config": {"image": [args.height, args.width, 3], "timing": vars(timing), "quick": args.quick,
+                         "ratio_definition": "median_ms(other) / median_ms(cpp); > 1 means the C++ path is faster"},
+              "results": results}
+    print("\n" + harness.format_machine(report["machine"]))
+    print(format_table(results))
+    out = args.out or OUT_DEFAULT
+    harness.write_json(out, report)
+    print(f"\nwrote {out}")
     return 0
+
+
+def format_table(results: List[Dict[str, Any]]) -> str:
+    """Markdown table: median ms per implementation and the ratios to the C++ path."""
+    impls = ["cpp", "cpp_numpy", "torch", "compile", "numpy"]
+    lines = ["| case | dtype | input | " + " | ".join(f"{k} ms" for k in impls) + " | torch/cpp | numpy/cpp | max diff |",
+             "|---|---|---|" + "---|" * (len(impls) + 3)]
+    for r in results:
+        t = r["timings"]
+        cells = [f"{t[k]['median_ms']:.1f}" if k in t else "-" for k in impls]
+        diff = max(r["max_abs_diff_vs_cpp"].values())
+        p = r["params"]
+        lines.append(f"| {p['op']} | {p['dtype']} | {p['input'][1]}x{p['input'][0]} | " + " | ".join(cells)
+                     + f" | {r['ratios']['torch_vs_cpp']:.2f}x | {r['ratios']['numpy_vs_cpp']:.2f}x | {diff:.1e} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,11 @@
 #pragma once
 // Umbrella header for LibTorch programs: #include <srgan_cpp/srgan_cpp.h>
+#include "data/imresize/imresize.h"
+#include "metrics/ssim/ssim.h"
 #include "models/hetsrwgan/het_residual_block.h"
+#include "models/hetsrwgan/hetsrwgan_critic.h"
+#include "models/hetsrwgan/hetsrwgan_generator.h"
+#include "models/psrgan/psrgan_generator.h"
 #include "models/srcnn/srcnn.h"
 #include "nn/conv2d.h"
 #include "nn/het_conv2d.h"

@@ -271,12 +271,12 @@ def test_uint16():
 
 def test_gather_path_matches_matrix_path(monkeypatch):
     img = np.random.default_rng(0).integers(0, 256, (16, 20, 3), dtype=np.uint8)
-    dense = {s: imresize(img, s) for s in (0.25, 3, 0.6)}
+    dense = {s: imresize(img, s, backend="torch") for s in (0.25, 3, 0.6)}
     monkeypatch.setattr(resize_mod, "_DENSE_MAX", 0)
     for s, ref in dense.items():
-        np.testing.assert_array_equal(imresize(img, s), ref)
+        np.testing.assert_array_equal(imresize(img, s, backend="torch"), ref)
     gray = img[:, :, 0].astype(np.float64)
-    np.testing.assert_allclose(imresize(gray, 0.6), _ref_imresize(gray, 0.6), atol=1e-9)
+    np.testing.assert_allclose(imresize(gray, 0.6, backend="torch"), _ref_imresize(gray, 0.6), atol=1e-9)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")

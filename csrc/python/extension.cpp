@@ -7,6 +7,10 @@ namespace srgan_cpp::python {
 void bind_srcnn(py::module_& m);
 void bind_hetsrwgan(py::module_& m);
 void bind_sr_generators(py::module_& m);
+void bind_eval_kernels(py::module_& m);
+void bind_hetsrwgan_models(py::module_& m);
+void bind_psrgan(py::module_& m);
+void bind_discriminators(py::module_& m);
 }
 
 namespace {
@@ -43,4 +47,8 @@ PYBIND11_MODULE(_C, m) {
   srgan_cpp::python::bind_srcnn(m);
   srgan_cpp::python::bind_hetsrwgan(m);
   srgan_cpp::python::bind_sr_generators(m);
+  srgan_cpp::python::bind_eval_kernels(m);
+  srgan_cpp::python::bind_hetsrwgan_models(m);
+  srgan_cpp::python::bind_psrgan(m);
+  srgan_cpp::python::bind_discriminators(m);
 }

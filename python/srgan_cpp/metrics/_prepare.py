@@ -47,13 +47,11 @@ def _as_nchw(img: ImageLike, arg: str, name: str) -> Tensor:
     raise TypeError(f"{name}: `{arg}` must be a NumPy array or a torch.Tensor, got {type(img).__name__}")
 
 
-def prepare_pair(img1: ImageLike, img2: ImageLike, crop_border: int, channel: str, data_range: Optional[float],
-                 round_y: bool, name: str) -> Tuple[Tensor, Tensor]:
-    """Both images as float64 ``(N, C', H', W')`` tensors on the [0, 255] scale.
-
-    ``channel='y'`` converts 3-channel RGB to BT.601 Y (1-channel images are used as they
-    are, as in BasicSR); ``crop_border`` pixels are removed from every side.
-    """
+def prepare_views(img1: ImageLike, img2: ImageLike, crop_border: int, channel: str, data_range: Optional[float],
+                  name: str) -> Tuple[Tensor, Tensor, float]:
+    """Validates a pair and returns ``(a, b, data_range)``: both images as ``(N, C, H', W')``
+    tensors in their own dtype (views of the inputs where possible: no conversion, the border
+    already cropped) and the value range ``L`` of the images."""
     if type(img1) is not type(img2) and not (isinstance(img1, Tensor) and isinstance(img2, Tensor)):
         raise TypeError(f"{name}: `img1` and `img2` must both be NumPy arrays or both tensors, "
                         f"got {type(img1).__name__} and {type(img2).__name__}")
@@ -76,25 +74,35 @@ def prepare_pair(img1: ImageLike, img2: ImageLike, crop_border: int, channel: st
     h, w = a.shape[-2:]
     if 2 * crop_border >= min(h, w):
         raise ValueError(f"{name}: `crop_border`={crop_border} leaves nothing of a {h}x{w} image")
+    if crop_border:
+        a = a[..., crop_border:-crop_border, crop_border:-crop_border]
+        b = b[..., crop_border:-crop_border, crop_border:-crop_border]
+    if channel == "y" and a.shape[1] not in (1, 3):
+        raise ValueError(f"{name}: `channel='y'` needs RGB (3 channels) or 1-channel images, got {a.shape[1]} channels")
+    return a, b, rng
+
+
+def prepare_pair(img1: ImageLike, img2: ImageLike, crop_border: int, channel: str, data_range: Optional[float],
+                 round_y: bool, name: str) -> Tuple[Tensor, Tensor]:
+    """Both images as float64 ``(N, C', H', W')`` tensors on the [0, 255] scale.
+
+    ``channel='y'`` converts 3-channel RGB to BT.601 Y (1-channel images are used as they
+    are, as in BasicSR); ``crop_border`` pixels are removed from every side.
+    """
+    a, b, rng = prepare_views(img1, img2, crop_border, channel, data_range, name)
     outs = []
     for t in (a, b):
         t = t.to(torch.float64) * (255.0 / rng)
-        if crop_border:
-            t = t[..., crop_border:-crop_border, crop_border:-crop_border]
-        if channel == "y":
-            c = t.shape[1]
-            if c == 3:
-                if round_y:
-                    # MATLAB's rgb2ycbcr on uint8: Y rounded half away from zero. With the
-                    # coefficients scaled by 1000 the sum is an exact integer for 8-bit inputs.
-                    coef = torch.tensor([1000.0 * c for c in Y_COEFFS], dtype=torch.float64, device=t.device)
-                    n = (t * coef.view(1, 3, 1, 1)).sum(1, keepdim=True) + (16.0 * 255000.0 + 127500.0)
-                    t = torch.floor(n / 255000.0).clamp_(0, 255)
-                else:
-                    coef = torch.tensor(Y_COEFFS, dtype=torch.float64, device=t.device).view(1, 3, 1, 1)
-                    t = 16.0 + (t * coef).sum(1, keepdim=True) / 255.0
-            elif c != 1:
-                raise ValueError(f"{name}: `channel='y'` needs RGB (3 channels) or 1-channel images, got {c} channels")
+        if channel == "y" and t.shape[1] == 3:
+            if round_y:
+                # MATLAB's rgb2ycbcr on uint8: Y rounded half away from zero. With the
+                # coefficients scaled by 1000 the sum is an exact integer for 8-bit inputs.
+                coef = torch.tensor([1000.0 * c for c in Y_COEFFS], dtype=torch.float64, device=t.device)
+                n = (t * coef.view(1, 3, 1, 1)).sum(1, keepdim=True) + (16.0 * 255000.0 + 127500.0)
+                t = torch.floor(n / 255000.0).clamp_(0, 255)
+            else:
+                coef = torch.tensor(Y_COEFFS, dtype=torch.float64, device=t.device).view(1, 3, 1, 1)
+                t = 16.0 + (t * coef).sum(1, keepdim=True) / 255.0
         outs.append(t)
     return outs[0], outs[1]
 

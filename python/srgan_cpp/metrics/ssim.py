@@ -5,16 +5,20 @@ papers (MATLAB ``ssim_index``, BasicSR ``_ssim``): an 11x11 Gaussian window with
 statistics over the 'valid' region only (no padding), ``C1 = (0.01 L)^2``,
 ``C2 = (0.03 L)^2``, the SSIM map averaged over the valid region, then over channels.
 The window is separable, so it is applied as two 1-D convolutions (exactly equivalent).
+:func:`ssim` on NumPy arrays and CPU tensors runs a fused C++ kernel (``csrc/metrics/ssim``)
+computing the same definition; CUDA tensors and anything needing a gradient use PyTorch.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Optional, Union
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ._prepare import ImageLike, finish, prepare_pair
+from .. import _C
+from ._prepare import ImageLike, finish, prepare_pair, prepare_views
 
 __all__ = ["ssim", "ssim_map", "gaussian_window", "SSIMLoss"]
 
@@ -79,21 +83,66 @@ def ssim_map(x: Tensor, y: Tensor, data_range: float = 1.0, window_size: int = 1
     return ((2 * mu12 + c1) * (2 * s12 + c2)) / ((mu1_sq + mu2_sq + c1) * (s1 + s2 + c2))
 
 
+@lru_cache(maxsize=4)
+def _cpu_window(size: int, sigma: float) -> Tensor:
+    return gaussian_window(size, sigma, dtype=torch.float64)
+
+
+def _ssim_cpp(a: Tensor, b: Tensor, data_range: float = 255.0) -> Tensor:
+    """Mean SSIM per image of CPU ``(N, C, H, W)`` float tensors by the fused C++ kernel
+    (``csrc/metrics/ssim``): the definition of :func:`ssim_map`, float64 sums, no gradient."""
+    c1 = (0.01 * data_range) ** 2
+    c2 = (0.03 * data_range) ** 2
+    return _C.ssim_per_image(a.detach(), b.detach(), _cpu_window(11, 1.5), c1, c2)
+
+
+_CPP_DTYPES = (torch.uint8, torch.float32, torch.float64)
+
+
+def _ssim_cpp_images(img1: ImageLike, img2: ImageLike, crop_border: int, channel: str, data_range: Optional[float],
+                     round_y: bool) -> Tensor:
+    """The C++ path of :func:`ssim` from the images themselves: the kernel reads the cropped
+    views (uint8 / float, HWC NumPy strides included) and does the scaling to [0, 255] and
+    the Y conversion while loading rows, so nothing image-sized is materialised."""
+    a, b, rng = prepare_views(img1, img2, crop_border, channel, data_range, "ssim")
+    if min(a.shape[-2:]) < 11:
+        raise ValueError(f"ssim: images must be at least 11x11 (after any border crop), got {tuple(a.shape[-2:])}")
+    color = 0
+    if channel == "y" and a.shape[1] == 3:
+        color = 2 if round_y else 1
+    if a.dtype not in _CPP_DTYPES:  # e.g. uint16: the kernel reads float64
+        a, b = a.to(torch.float64), b.to(torch.float64)
+    c1, c2 = (0.01 * 255.0) ** 2, (0.03 * 255.0) ** 2
+    return _C.ssim_per_image(a.detach(), b.detach(), _cpu_window(11, 1.5), c1, c2, 255.0 / rng, color)
+
+
 def ssim(img1: ImageLike, img2: ImageLike, crop_border: int = 0, channel: str = "rgb",
-         data_range: Optional[float] = None, round_y: bool = False) -> Union[float, Tensor]:
+         data_range: Optional[float] = None, round_y: bool = False, *, backend: str = "auto") -> Union[float, Tensor]:
     """Structural similarity as reported by SR papers (BasicSR ``calculate_ssim``).
 
     Args:
         img1, img2: same shape and dtype; NumPy ``(H, W)`` / ``(H, W, C)`` (RGB order) or
             tensors ``(C, H, W)`` / ``(N, C, H, W)``; at least 11x11 after the crop.
         crop_border, channel, data_range, round_y: as in :func:`srgan_cpp.metrics.psnr`.
+        backend: ``'auto'`` (default): the fused C++ kernel for NumPy arrays and CPU tensors
+            that need no gradient, the PyTorch path (:func:`ssim_map`) otherwise (CUDA,
+            autograd); ``'cpp'`` / ``'torch'`` force one (``'cpp'`` needs CPU data and
+            gives no gradient). The two agree to about 1e-13.
 
     Computed in float64 on the [0, 255] scale (``C1 = 6.5025``, ``C2 = 58.5225``).
-    Differentiable for float tensors (use :class:`SSIMLoss` for training).
+    Differentiable for float tensors on the PyTorch path (use :class:`SSIMLoss` for training).
 
     Returns:
         float in [-1, 1] for NumPy; a float64 tensor (0-d or ``(N,)``) for tensors.
     """
+    if backend not in ("auto", "cpp", "torch"):
+        raise ValueError(f"ssim: `backend` must be 'auto', 'cpp' or 'torch', got {backend!r}")
+    on_cpu = all(not isinstance(t, Tensor) or t.device.type == "cpu" for t in (img1, img2))
+    if backend == "cpp" and not on_cpu:
+        raise ValueError(f"ssim: backend='cpp' needs CPU data, got tensors on {img1.device} and {img2.device}")
+    needs_grad = torch.is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in (img1, img2))
+    if backend == "cpp" or (backend == "auto" and on_cpu and not needs_grad):
+        return finish(_ssim_cpp_images(img1, img2, crop_border, channel, data_range, round_y), img1)
     a, b = prepare_pair(img1, img2, crop_border, channel, data_range, round_y, "ssim")
     value = ssim_map(a, b, data_range=255.0).mean(dim=(1, 2, 3))
     return finish(value, img1)

@@ -19,10 +19,12 @@ import torch
 from torch import Tensor, nn
 
 from . import convert_esrgan
+from .detect_discriminators import DISCRIMINATOR_ARCHS, detect_discriminator
 from .edsr import EDSR
 from .msrresnet import MSRResNet
 from .rrdbnet import RRDBNet
 from .srvgg import SRVGGNetCompact
+from .detect_gan import ARCHS as GAN_ARCHS, detect_gan
 
 StateDict = Dict[str, Tensor]
 Source = Union[str, "os.PathLike[str]", Mapping[str, Any]]
@@ -31,6 +33,8 @@ Source = Union[str, "os.PathLike[str]", Mapping[str, Any]]
 #: inference uses when a file holds both it and params).
 _WRAPPERS = ("params_ema", "params", "state_dict", "model")
 _ARCHS = {"MSRResNet": MSRResNet, "RRDBNet": RRDBNet, "SRVGGNetCompact": SRVGGNetCompact, "EDSR": EDSR}
+_ARCHS.update(GAN_ARCHS)
+_ARCHS.update(DISCRIMINATOR_ARCHS)
 
 
 def _read_file(path: str, map_location: Union[str, torch.device]) -> Any:
@@ -147,7 +151,8 @@ def _detect_srvgg(sd: StateDict) -> Dict[str, Any]:
 def detect(state_dict: Mapping[str, Any]) -> Tuple[str, Dict[str, Any]]:
     """Returns ``(architecture name, constructor kwargs)`` for an (unwrapped or wrapped) state
     dict, from key names and shapes alone. Raises ValueError, saying what it found, when the
-    layout is none of MSRResNet, RRDBNet, SRVGGNetCompact, EDSR."""
+    layout is none of MSRResNet, RRDBNet, SRVGGNetCompact, EDSR or the discriminators of
+    detect_discriminators.py (VGGStyleDiscriminator, UNetDiscriminatorSN, VGGDiscriminator96)."""
     sd, _ = convert_esrgan.to_basicsr(unwrap_state_dict(state_dict))
     has = sd.__contains__
     try:
@@ -159,6 +164,11 @@ def detect(state_dict: Mapping[str, Any]) -> Tuple[str, Dict[str, Any]]:
             return "EDSR", _detect_edsr(sd)
         if has("body.0.weight") and all(re.match(r"body\.\d+\.(weight|bias)$", k) for k in sd):
             return "SRVGGNetCompact", _detect_srvgg(sd)
+        found = detect_gan(sd)  # PSRGAN and HetSRWGAN generators (detect_gan.py)
+        if found is None:
+            found = detect_discriminator(sd)  # discriminators (detect_discriminators.py)
+        if found is not None:
+            return found
     except (KeyError, IndexError) as e:
         raise ValueError(f"srgan_cpp.models.load: the keys look like a known layout but {e} is missing or "
                          f"malformed") from e
@@ -166,8 +176,11 @@ def detect(state_dict: Mapping[str, Any]) -> Tuple[str, Dict[str, Any]]:
     raise ValueError(f"srgan_cpp.models.load: cannot tell the architecture: found {len(keys)} tensors, e.g. "
                      f"{keys[:6]!r}; known layouts: BasicSR MSRResNet (conv_first, upconv1, conv_hr), RRDBNet "
                      f"(conv_first, body.N.rdb1, conv_body, conv_up1), EDSR (conv_first, conv_after_body, "
-                     f"upsample.0), Real-ESRGAN SRVGGNetCompact (body.N only), original ESRGAN "
-                     f"x4 (RRDB_trunk.N, trunk_conv / model.0, model.1.sub.N)")
+                     f"upsample.0), Real-ESRGAN SRVGGNetCompact (body.N only), PSRGAN (head, KD.*, copress), HetSRWGAN "
+                     f"(conv_first, body.N.conv1.weight3x3, conv_body, upconv1); discriminators: "
+                     f"VGGStyleDiscriminator (conv0_0, bn0_1, linear1), UNetDiscriminatorSN (conv0, conv1.weight_orig, "
+                     f"conv9), KAIR/PSRGAN Discriminator_VGG_96 (features.N, classifier.0/2); "
+                     f"original ESRGAN x4 (RRDB_trunk.N, trunk_conv / model.0, model.1.sub.N)")
 
 
 def load(source: Source, *, map_location: Union[str, torch.device] = "cpu", **overrides: Any) -> nn.Module:
