@@ -17,7 +17,9 @@ harness; for ``train_step`` every parameter gradient is also compared (``grads_m
 
 Models (``MODELS``; add one with a ``ModelSpec`` line): MSRResNet x4, RRDBNet x4 (``--rrdb-blocks``,
 default 6 of the released model's 23 - 23 takes many minutes on 2 cores), SRVGGNetCompact x4,
-EDSR baseline x4, SRCNN 9-5-5 (Y channel; works at HR size).
+EDSR baseline x4, SRCNN 9-5-5 (Y channel; works at HR size), HetSRWGANGenerator x4 (P = 4; its
+reference computes each HetConv as the masked dense conv), PSRGANGenerator x2 (PSRGAN's
+defaults).
 
 Usage::
 
@@ -43,6 +45,8 @@ for _p in (_HERE, _HERE.parent / "tests"):  # harness; basicsr_reference (the te
         sys.path.insert(0, str(_p))
 
 import basicsr_reference as ref  # noqa: E402
+import hetsrwgan_reference as het_ref  # noqa: E402
+import psrgan_reference as psrgan_ref  # noqa: E402
 import harness  # noqa: E402
 from harness import Case, Impl, RunConfig, TimingConfig  # noqa: E402
 from srgan_cpp import models  # noqa: E402
@@ -107,6 +111,14 @@ def model_specs(rrdb_blocks: int) -> Dict[str, ModelSpec]:
         "SRCNN": ModelSpec(models.SRCNN, ReferenceSRCNN, dict(in_channels=1, features=(64, 32), kernel_sizes="9-5-5"),
                            dict(in_channels=1, features=(8, 4), kernel_sizes="9-5-5"),
                            infer_shape=(1, 1, 256, 256), train_shape=(16, 1, 33, 33), quick_shape=(1, 1, 12, 12)),
+        # The reference computes each HetConv as the masked dense 3x3 conv (the usual emulation).
+        "HetSRWGANGenerator": ModelSpec(models.HetSRWGANGenerator, het_ref.HetSRWGANGeneratorRef,
+                                        dict(num_feat=64, num_block=16, parts=4, upscale=4, act="prelu"),
+                                        dict(num_feat=8, num_block=1, parts=4, upscale=4, act="prelu")),
+        "PSRGANGenerator": ModelSpec(models.PSRGANGenerator, psrgan_ref.PSRGANGeneratorRef,
+                                     dict(in_nc=3, out_nc=3, nc=64, nb=16, upscale=2),
+                                     dict(in_nc=3, out_nc=3, nc=8, nb=1, upscale=2),
+                                     quick_shape=(1, 3, 16, 16)),
     }
 
 
