@@ -22,7 +22,7 @@ def _photo(h: int = 96, w: int = 128) -> np.ndarray:
 
 
 def _png16_rgb(path: str, arr: np.ndarray) -> None:
-    """Writes a 16-bit RGB PNG by hand (Pillow cannot), to test that it is refused clearly."""
+    """Writes a 16-bit RGB PNG by hand (independently of the pypng writer the package uses)."""
     h, w, _ = arr.shape
     raw = b"".join(b"\x00" + arr[i].astype(">u2").tobytes() for i in range(h))
 
@@ -63,12 +63,38 @@ def test_read_errors(tmp_path):
     with pytest.raises(ValueError, match="cannot read image .*trunc.png"):
         read_image(good)
     _png16_rgb(str(tmp_path / "rgb16.png"), np.full((4, 5, 3), 1000, np.uint16))
-    with pytest.raises(ValueError, match="16-bit colour PNG"):
-        read_image(tmp_path / "rgb16.png")
+    rgb16 = tmp_path / "rgb16.png"
+    rgb16.write_bytes(rgb16.read_bytes()[:60])  # truncated inside IDAT: pypng's error -> ValueError
+    with pytest.raises(ValueError, match="cannot read image .*rgb16.png"):
+        read_image(rgb16)
     with pytest.raises(ValueError, match="holds no images"):
         list_images(_empty(tmp_path))
-    with pytest.raises(TypeError, match="uint8, or uint16 with one channel"):
-        write_image(tmp_path / "x.png", np.zeros((4, 4, 3), np.uint16))
+    with pytest.raises(TypeError, match="uint8 or uint16"):
+        write_image(tmp_path / "x.png", np.zeros((4, 4, 3), np.float32))
+    with pytest.raises(ValueError, match="only be written as PNG"):
+        write_image(tmp_path / "x.tif", np.zeros((4, 4, 3), np.uint16))
+    assert not (tmp_path / "x.tif").exists()
+
+
+def test_16bit_colour_png(tmp_path):
+    """16-bit colour PNGs keep every bit: read (a file written independently of the package),
+    written back (pypng), and fed to a dataset as /65535 floats."""
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 65536, (12, 16, 3), dtype=np.uint16)
+    _png16_rgb(str(tmp_path / "hand.png"), img)
+    got = read_image(tmp_path / "hand.png")
+    assert got.dtype == np.uint16 and got.shape == (12, 16, 3) and np.array_equal(got, img)
+    assert np.any(got % 256 != 0)  # not an 8-bit image scaled up
+    write_image(tmp_path / "out.png", img)
+    assert np.array_equal(read_image(tmp_path / "out.png"), img)
+    rgba = np.concatenate([img, np.full((12, 16, 1), 65535, np.uint16)], axis=2)
+    write_image(tmp_path / "rgba.png", rgba)
+    assert np.array_equal(read_image(tmp_path / "rgba.png"), img)  # alpha dropped
+    gray = read_image(tmp_path / "out.png", channels=1)
+    assert gray.dtype == np.uint16 and gray.shape == (12, 16, 1)
+    from srgan_cpp.data.datasets import to_tensor
+    t = to_tensor(img)
+    assert t.shape == (3, 12, 16) and abs(float(t.max()) - img.max() / 65535.0) < 1e-6
 
 
 def _empty(tmp_path) -> str:

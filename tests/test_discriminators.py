@@ -16,6 +16,7 @@ from torch.nn.utils import spectral_norm
 
 import discriminator_reference as ref
 from conftest import DEVICES
+from model_checks import reference_pair
 from srgan_cpp import models
 from srgan_cpp.models import cpp_layers, loader
 
@@ -37,12 +38,8 @@ IDS = [c[0] for c in CASES]
 
 
 def _pair(case, dtype=torch.float64):
-    """(srgan_cpp model, reference) with the reference's random weights and buffers in both."""
     _, cls, ref_cls, kw, _ = case
-    reference = ref_cls(**kw).to(dtype)
-    model = cls(**kw).to(dtype)
-    model.load_state_dict(reference.state_dict(), strict=True)
-    return model, reference
+    return reference_pair(cls, ref_cls, kw, dtype)
 
 
 def _input(case, n=2, dtype=torch.float64):

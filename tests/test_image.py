@@ -233,6 +233,33 @@ def test_sixteen_bit_png_round_trip(tmp_path):
     np.testing.assert_array_equal(to_numpy(to_tensor(load_image(p, mode=None)), dtype=np.uint16), img)
 
 
+def test_sixteen_bit_colour_png_round_trip(tmp_path):
+    """16-bit RGB/RGBA PNGs keep all 16 bits (Pillow alone would give 8): checked against
+    the samples as stored in the file, decoded here with zlib independently of pypng."""
+    import zlib
+    img = _rand((5, 7, 3), np.uint16, seed=4)
+    p = tmp_path / "c.png"
+    save_image(p, img)
+    raw = p.read_bytes()
+    assert raw[24] == 16 and raw[25] == 2  # IHDR: 16-bit RGB
+    idat = b"".join(raw[i + 8:i + 8 + int.from_bytes(raw[i:i + 4], "big")]
+                    for i in range(8, len(raw) - 12) if raw[i + 4:i + 8] == b"IDAT")
+    rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(5, 1 + 7 * 6)
+    assert (rows[:, 0] == 0).all()  # filter type None: the bytes are the samples, big-endian
+    np.testing.assert_array_equal(rows[:, 1:].copy().view(">u2").reshape(5, 7, 3), img)
+    for mode, want in ((None, img), ("RGB", img)):
+        back = load_image(p, mode=mode)
+        assert back.dtype == np.uint16
+        np.testing.assert_array_equal(back, want)
+    rgba = load_image(p, mode="RGBA")
+    assert rgba.shape == (5, 7, 4) and (rgba[..., 3] == 65535).all()
+    gray = load_image(p, mode="L")
+    want = np.floor(img.astype(np.float64) @ np.array([0.299, 0.587, 0.114]) + 0.5)
+    np.testing.assert_array_equal(gray, want.astype(np.uint16))
+    save_image(tmp_path / "a.png", rgba)
+    np.testing.assert_array_equal(load_image(tmp_path / "a.png", mode=None), rgba)
+
+
 def test_save_tensor(tmp_path):
     t = torch.rand(3, 5, 6)
     save_image(tmp_path / "t.png", t)
@@ -248,8 +275,8 @@ def test_save_jpeg_kwargs(tmp_path):
 def test_save_rejects(tmp_path):
     with pytest.raises(TypeError, match="uint8 or uint16"):
         save_image(tmp_path / "f.png", np.zeros((4, 4, 3), np.float32))
-    with pytest.raises(ValueError, match="16-bit"):
-        save_image(tmp_path / "f.png", np.zeros((4, 4, 3), np.uint16))
+    with pytest.raises(ValueError, match="16-bit colour images can only be written as PNG"):
+        save_image(tmp_path / "f.tif", np.zeros((4, 4, 3), np.uint16))
     with pytest.raises(ValueError, match="HW or HWC"):
         save_image(tmp_path / "f.png", np.zeros((2, 4, 4, 3), np.uint8))
     with pytest.raises(ValueError, match="C in"):

@@ -4,13 +4,13 @@ same outputs and gradients in float64, plus shapes per scale and channel count, 
 copies, the minimum input size, bad arguments and the loader's detection."""
 from __future__ import annotations
 
-import copy
 
 import pytest
 import torch
 
 import psrgan_reference as ref
 from conftest import DEVICES
+from model_checks import check_copy_trains_independently, reference_pair
 from srgan_cpp import models
 
 # Tiny configurations (nc multiple of 4). H, W >= 13 (ESA).
@@ -26,10 +26,7 @@ IDS = [c[0] for c in CASES]
 
 
 def _pair(kw, dtype=torch.float64):
-    reference = ref.PSRGANGeneratorRef(**kw).to(dtype)
-    model = models.PSRGANGenerator(**kw).to(dtype)
-    model.load_state_dict(reference.state_dict(), strict=True)
-    return model, reference
+    return reference_pair(models.PSRGANGenerator, ref.PSRGANGeneratorRef, kw, dtype)
 
 
 def _input(kw, h=14, w=17, n=2, dtype=torch.float64):
@@ -92,13 +89,7 @@ def test_train_eval_deepcopy_and_optimizer():
     model.eval()
     assert all(not m.training for m in model.modules())
     torch.testing.assert_close(model(x), y_train, rtol=0, atol=0)  # no BN / dropout
-    twin = copy.deepcopy(model)
-    torch.testing.assert_close(twin(x), y_train, rtol=0, atol=0)
-    opt = torch.optim.Adam(twin.parameters(), lr=1e-3)
-    twin(x).square().mean().backward()
-    opt.step()
-    assert not torch.equal(twin(x), y_train)
-    torch.testing.assert_close(model(x), y_train, rtol=0, atol=0)
+    check_copy_trains_independently(model, x, y_train)
 
 
 def test_state_dict_round_trip_through_a_file(tmp_path):

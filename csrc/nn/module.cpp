@@ -2,8 +2,10 @@
 
 #include <torch/serialize.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 
 namespace srgan_cpp::nn {
@@ -47,25 +49,58 @@ void load_state_dict(torch::nn::Module& module, const std::string& path) {
   }
   TORCH_CHECK_VALUE(loaded.isGenericDict(), "srgan_cpp::nn::load_state_dict: '", path,
                     "' does not hold a dict of tensors");
-  const auto dict = loaded.toGenericDict();
+  c10::Dict<c10::IValue, c10::IValue> dict = loaded.toGenericDict();
+  // Unwrap {"params_ema" | "params" | "state_dict" | "model": {...}} as srgan_cpp.models.load does.
+  for (bool unwrapped = true; unwrapped;) {
+    unwrapped = false;
+    for (const char* wrapper : {"params_ema", "params", "state_dict", "model"}) {
+      const auto it = dict.find(c10::IValue(std::string(wrapper)));
+      if (it != dict.end() && it->value().isGenericDict()) {
+        dict = it->value().toGenericDict();
+        unwrapped = true;
+        break;
+      }
+    }
+  }
+  std::map<std::string, c10::IValue> entries;
+  for (const auto& entry : dict) {
+    TORCH_CHECK_VALUE(entry.key().isString(), "srgan_cpp::nn::load_state_dict: '", path,
+                      "' has a non-string key: not a state dict");
+    entries.emplace(entry.key().toStringRef(), entry.value());
+  }
+  // DataParallel / DDP prefixes: strip `module.` while every key has it.
+  const std::string prefix = "module.";
+  while (!entries.empty() && std::all_of(entries.begin(), entries.end(), [&](const auto& e) {
+    return e.first.compare(0, prefix.size(), prefix) == 0;
+  })) {
+    std::map<std::string, c10::IValue> stripped;
+    for (auto& e : entries) stripped.emplace(e.first.substr(prefix.size()), std::move(e.second));
+    entries.swap(stripped);
+  }
   std::set<std::string> expected;
   torch::NoGradGuard no_grad;
   auto copy_into = [&](const std::string& key, at::Tensor& dst) {
     expected.insert(key);
-    const auto it = dict.find(c10::IValue(key));
-    TORCH_CHECK_VALUE(it != dict.end(), "srgan_cpp::nn::load_state_dict: missing key '", key, "' in '", path, "'");
-    TORCH_CHECK_VALUE(it->value().isTensor(), "srgan_cpp::nn::load_state_dict: '", key, "' is not a tensor");
-    const at::Tensor src = it->value().toTensor();
+    const auto it = entries.find(key);
+    TORCH_CHECK_VALUE(it != entries.end(), "srgan_cpp::nn::load_state_dict: missing key '", key, "' in '", path, "'");
+    TORCH_CHECK_VALUE(it->second.isTensor(), "srgan_cpp::nn::load_state_dict: '", key, "' is not a tensor");
+    const at::Tensor src = it->second.toTensor();
     TORCH_CHECK_VALUE(src.sizes() == dst.sizes(), "srgan_cpp::nn::load_state_dict: size mismatch for '", key,
                       "': file has ", src.sizes(), ", model has ", dst.sizes());
     dst.copy_(src);
   };
   for (auto& item : module.named_parameters()) copy_into(item.key(), item.value());
-  for (auto& item : module.named_buffers()) copy_into(item.key(), item.value());
-  for (const auto& entry : dict) {
-    const std::string key = entry.key().isString() ? entry.key().toStringRef() : std::string("<non-string key>");
-    TORCH_CHECK_VALUE(expected.count(key) == 1, "srgan_cpp::nn::load_state_dict: unexpected key '", key, "' in '",
-                      path, "'");
+  // Buffers module by module, so that non-persistent ones (not in the state dict) are skipped.
+  module.apply([&](const std::string& name, torch::nn::Module& sub) {
+    const auto* ours = dynamic_cast<const Module*>(&sub);
+    for (auto& item : sub.named_buffers(/*recurse=*/false)) {
+      if (ours != nullptr && !ours->is_persistent_buffer(item.key())) continue;
+      copy_into(name.empty() ? item.key() : name + "." + item.key(), item.value());
+    }
+  });
+  for (const auto& entry : entries) {
+    TORCH_CHECK_VALUE(expected.count(entry.first) == 1, "srgan_cpp::nn::load_state_dict: unexpected key '",
+                      entry.first, "' in '", path, "'");
   }
 }
 

@@ -9,6 +9,7 @@
 #include <torch/nn/module.h>
 
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,17 +37,30 @@ class Module : public torch::nn::Module {
   // which receive no gradients, take the caller's storage through set_data.
   void rebind(const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& buffers);
 
+  // A buffer that follows .to() but is not part of the state dict, like PyTorch's
+  // register_buffer(name, t, persistent=False): load_state_dict neither expects nor accepts
+  // it. (EDSR's `mean`: BasicSR keeps it as a plain attribute, so its files lack the key.)
+  at::Tensor& register_non_persistent_buffer(std::string name, at::Tensor tensor) {
+    non_persistent_buffers_.insert(name);
+    return register_buffer(std::move(name), std::move(tensor));
+  }
+  bool is_persistent_buffer(const std::string& name) const { return non_persistent_buffers_.count(name) == 0; }
+
   // Serialises rebind+forward when one module object is shared by several threads.
   std::mutex& forward_mutex() const { return forward_mutex_; }
 
  private:
   mutable std::mutex forward_mutex_;
+  std::set<std::string> non_persistent_buffers_;
 };
 
 // Loads a state dict written by `torch.save(dict(model.state_dict()), path)` (or
-// srgan_cpp.models.save_state_dict) into `module`, strictly: every key must be present
-// with the module's shape. The file is read with LibTorch's restricted unpickler, which
-// builds only tensors and containers and never runs code from the file.
+// srgan_cpp.models.save_state_dict / srgan_cpp.models.save) into `module`, strictly: every
+// parameter and persistent buffer must be present with the module's shape, and nothing
+// else. BasicSR-style wrappers ({"params_ema" | "params" | "state_dict" | "model": dict},
+// preferred in that order, nested) and DataParallel `module.` prefixes are removed first.
+// The file is read with LibTorch's restricted unpickler, which builds only tensors and
+// containers and never runs code from the file.
 void load_state_dict(torch::nn::Module& module, const std::string& path);
 
 }  // namespace srgan_cpp::nn

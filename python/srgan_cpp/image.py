@@ -21,6 +21,7 @@ from PIL import Image
 from torch import Tensor
 
 from ._atomic import atomic_write
+from ._png16 import is_png16_colour, read_png16, write_png16
 
 __all__ = ["to_tensor", "to_numpy", "load_image", "save_image"]
 
@@ -227,8 +228,8 @@ def load_image(path: PathLike, mode: Optional[str] = "RGB") -> np.ndarray:
     Returns:
         ``uint8`` pixels for 8-bit files. 16-bit *grayscale* files (e.g. 16-bit PNG or TIFF)
         give ``uint16`` pixels in every mode (gray repeated for "RGB"/"RGBA", alpha 65535).
-        Note that Pillow reads 16-bit-per-channel *colour* PNGs at 8 bits, so those come
-        back as ``uint8``.
+        16-bit colour PNGs (which Pillow decodes only to 8 bits) are decoded with pypng and
+        give ``uint16`` too ("L": the luma ``0.299 R + 0.587 G + 0.114 B``, rounded).
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
@@ -244,6 +245,8 @@ def load_image(path: PathLike, mode: Optional[str] = "RGB") -> np.ndarray:
     if os.path.isdir(path):
         raise IsADirectoryError(f"load_image: `path` {path!r} is a directory, not an image file")
     try:
+        if is_png16_colour(path):
+            return _png16_pixels(read_png16(path), mode)
         with Image.open(path) as im:
             im.load()  # decode now, inside the try: Pillow is lazy
             return _pixels(im, mode, path)
@@ -254,6 +257,20 @@ def load_image(path: PathLike, mode: Optional[str] = "RGB") -> np.ndarray:
         if isinstance(e, (FileNotFoundError, IsADirectoryError, PermissionError)):
             raise
         raise ValueError(f"load_image: cannot read {path!r} as an image: {e}") from e
+
+
+def _png16_pixels(rgb: np.ndarray, mode: Optional[str]) -> np.ndarray:
+    """(H, W, 3 or 4) uint16 from a 16-bit colour PNG -> the layout ``mode`` asks for."""
+    if mode is None:
+        return rgb
+    if mode == "RGB":
+        return np.ascontiguousarray(rgb[..., :3])
+    if mode == "RGBA":
+        if rgb.shape[-1] == 4:
+            return rgb
+        return np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 65535, np.uint16)], axis=-1)
+    luma = rgb[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+    return np.floor(luma + 0.5).astype(np.uint16)
 
 
 def _pixels(im: Image.Image, mode: Optional[str], path: str) -> np.ndarray:
@@ -297,7 +314,8 @@ def save_image(path: PathLike, img: Union[np.ndarray, Tensor], **pil_kwargs: Any
     Args:
         path: the file to write; its folder must exist. An existing file is replaced.
         img: a NumPy image ``(H, W)`` or ``(H, W, C)`` with C = 1, 3 or 4, of dtype
-            ``uint8``; or ``uint16`` for a gray image (written as a 16-bit PNG/TIFF). A
+            ``uint8``; or ``uint16``: a gray image (written as a 16-bit PNG/TIFF) or an RGB/RGBA
+            one (a 16-bit colour PNG, written with pypng; ``pil_kwargs`` do not apply). A
             float tensor ``(C, H, W)`` / ``(H, W)`` in [0, 1] is also accepted and written
             as 8 bits (through ``to_numpy``).
         **pil_kwargs: passed to ``PIL.Image.Image.save`` (e.g. ``quality=95`` for JPEG).
@@ -328,9 +346,10 @@ def save_image(path: PathLike, img: Union[np.ndarray, Tensor], **pil_kwargs: Any
         raise ValueError(f"save_image: `img` of shape {img.shape} is not HWC with C in {_CHANNELS}")
     if img.ndim not in (2, 3):
         raise ValueError(f"save_image: `img` must be HW or HWC (one image, not a batch), got shape {img.shape}")
-    if img.dtype == np.uint16 and img.ndim != 2:
-        raise ValueError("save_image: 16-bit images can only be written as gray (HW); Pillow cannot write "
-                         f"16-bit colour images (got shape {img.shape}); convert to uint8 first")
+    png16_colour = img.dtype == np.uint16 and img.ndim == 3
+    if png16_colour and os.path.splitext(path)[1].lower() != ".png":
+        raise ValueError("save_image: 16-bit colour images can only be written as PNG (Pillow cannot write them; "
+                         f"srgan_cpp writes them with pypng), got {path!r}; use .png or convert to uint8")
     if img.shape[0] == 0 or img.shape[1] == 0:
         raise ValueError(f"save_image: `img` is empty (shape {img.shape})")
     fmt = _pil_format(path)
@@ -338,6 +357,10 @@ def save_image(path: PathLike, img: Union[np.ndarray, Tensor], **pil_kwargs: Any
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"save_image: the folder of {path!r} does not exist")
 
+    if png16_colour:
+        with atomic_write(path, suffix=".png") as f:
+            write_png16(f, img)
+        return
     pil = Image.fromarray(np.ascontiguousarray(img))
     with atomic_write(path, suffix=os.path.splitext(path)[1]) as f:
         try:

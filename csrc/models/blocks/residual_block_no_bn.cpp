@@ -19,9 +19,11 @@ ResidualBlockNoBNImpl::ResidualBlockNoBNImpl(int64_t num_feat, double res_scale,
 
 at::Tensor ResidualBlockNoBNImpl::forward(const at::Tensor& x) const {
   // relu_ in place is safe: the conv output is not needed by the conv's backward.
+  // The scaling and the skip go in place into conv2's output too (no new (N, C, H, W)
+  // tensor per block): neither the conv's backward nor mul/add by a scalar needs it.
   at::Tensor out = conv2->forward(conv1->forward(x).relu_());
-  if (res_scale_ != 1.0) return x + out * res_scale_;
-  return x + out;
+  if (res_scale_ != 1.0) out.mul_(res_scale_);
+  return out.add_(x);
 }
 
 }  // namespace srgan_cpp::models

@@ -20,7 +20,8 @@ EDSRImpl::EDSRImpl(const EDSROptions& o) : nn::Module("srgan_cpp::models::EDSR")
                     "EDSR: expected `num_out_ch` == `num_in_ch` == len(`rgb_mean`), got ", o.num_out_ch(), ", ",
                     o.num_in_ch(), ", ", o.rgb_mean().size());
   const int64_t f = o.num_feat();
-  register_buffer("mean", at::tensor(o.rgb_mean(), at::kFloat).view({1, o.num_in_ch(), 1, 1}));
+  // Non-persistent: BasicSR's files have no `mean` key (a plain attribute there).
+  register_non_persistent_buffer("mean", at::tensor(o.rgb_mean(), at::kFloat).view({1, o.num_in_ch(), 1, 1}));
   conv_first = register_module("conv_first", conv3x3(o.num_in_ch(), f));
   body = register_module("body", nn::Sequence());
   for (int64_t i = 0; i < o.num_block(); ++i) {

@@ -5,8 +5,9 @@
 // stages of conv -> PixelShuffle(2); x3: conv -> PixelShuffle(3)), conv_last, and the inverse
 // mean shift. Keys identical to BasicSR: conv_first, body.N.conv1/conv2, conv_after_body,
 // upsample.0 (+ upsample.2 for x4), conv_last. The `mean` buffer (1, C, 1, 1) is not a
-// persistent state_dict entry in BasicSR (a plain attribute there); the Python wrapper marks
-// it non-persistent so the keys match.
+// persistent state_dict entry in BasicSR (a plain attribute there): it is registered
+// non-persistent here (so nn::load_state_dict reads BasicSR files) and the Python wrapper
+// marks it non-persistent too, so the keys match.
 #include <torch/nn/pimpl.h>
 
 #include <vector>

@@ -52,8 +52,10 @@ at::Tensor SRCNNImpl::forward(const at::Tensor& input) {
   const int64_t m = border();
   TORCH_CHECK_VALUE(input.size(2) > m && input.size(3) > m, op, ": with valid padding `input` must be larger than ",
                     m, " pixels in H and W, got ", input.sizes());
-  auto x = at::relu(conv1->forward(input));
-  x = at::relu(conv2->forward(x));
+  // ReLU in place on the conv outputs (relu_'s backward uses its own output, and a conv's
+  // backward does not need its output): one feature map less written and allocated per layer.
+  auto x = conv1->forward(input).relu_();
+  x = conv2->forward(x).relu_();
   return conv3->forward(x);
 }
 

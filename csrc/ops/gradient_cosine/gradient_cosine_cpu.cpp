@@ -1,15 +1,17 @@
 // CPU kernels of the gradient cosine loss.
 //
-// Forward: one task per image row (n, c, i) computes the gradients of sr and hr on the fly
-// from the three neighbouring rows (no gradient map is stored) and writes the row's three
-// partial sums; the per-sample sums are then added row by row in a fixed order, so the
-// result does not depend on the thread count.
-// Backward: one task per block of rows of a channel plane keeps a 3-row ring of the
-// per-pixel adjoint U (the loss gradient w.r.t. each pixel's gx, gy) and applies the
-// transposed, border-folded stencil to it; U rows are computed once per block (plus two
-// halo rows), the images are read once.
-// Strides serve NCHW-contiguous, channels_last and strided inputs alike; a unit-stride
-// instantiation lets the compiler vectorise the common NCHW case.
+// Both images are brought to one row geometry (gradient_cosine_cpu_rows.h): NCHW planes,
+// or whole channels_last images whose rows interleave the channels - contiguous inputs of
+// either layout are used in place, anything else (strided views, mixed layouts) is copied.
+// Forward: one task per image row computes the gradients of sr and hr on the fly from the
+// three neighbouring rows (no gradient map is stored) and writes the row's three partial
+// sums; the per-sample sums are then added row by row in a fixed order, so the result does
+// not depend on the thread count.
+// Backward: one task per block of rows of a plane keeps a 3-row ring of the per-element
+// adjoint U (the loss gradient w.r.t. each element's gx, gy) and applies the transposed,
+// border-folded stencil to it; U rows are computed once per block (plus two halo rows),
+// the images are read once. Every output element is written by one task with the same
+// arithmetic whatever the thread count.
 #include <ATen/Dispatch.h>
 #include <ATen/OpMathType.h>
 #include <ATen/Parallel.h>
@@ -20,62 +22,61 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/cpu_isa.h"
 #include "common/tensor_checks.h"
+#include "ops/gradient_cosine/gradient_cosine_cpu_rows.h"
 #include "ops/gradient_cosine/gradient_cosine_math.h"
 
 namespace srgan_cpp::gradient_cosine_detail {
 namespace {
 
-constexpr int kLanes = 8;            // independent accumulators: lets the row loop vectorise
-constexpr int64_t kRowsPerTask = 32;  // backward block height (2 halo rows of U per block)
+using cpu_rows::RowReader;
+using cpu_rows::Rows;
+using cpu_rows::RowTaps;
 
-struct Plane {
-  int64_t sN, sC, sH, sW;
+// Only float32 (the training dtype) gets an AVX2 copy of the row loops: every copy is
+// instantiated per operator, mode and gradient variant, and compile time adds up.
+template <typename scalar_t>
+constexpr bool kAvx2 = std::is_same_v<scalar_t, float>;
+
+constexpr int64_t kRowsPerTask = 32;    // backward block height (2 halo rows of U per block)
+constexpr int64_t kMinTaskElems = 16384;  // below this per task, waking a thread costs more than it saves
+
+// Row geometry shared by both images: N samples of P planes of H rows of L elements,
+// horizontal neighbours d apart; the tensors are contiguous in `format`.
+struct Geometry {
+  at::MemoryFormat format;
+  int64_t N, P, H, L, d;
+  int64_t plane() const { return H * L; }
 };
 
-Plane plane_of(const at::Tensor& t) { return {t.stride(0), t.stride(1), t.stride(2), t.stride(3)}; }
+Geometry geometry_of(const at::Tensor& sr) {
+  const int64_t N = sr.size(0), C = sr.size(1), H = sr.size(2), W = sr.size(3);
+  // channels_last: a row is W pixels of C interleaved channels. (C == 1 is both layouts.)
+  if (C > 1 && is_channels_last_input(sr)) return {at::MemoryFormat::ChannelsLast, N, 1, H, W * C, C};
+  return {at::MemoryFormat::Contiguous, N, C, H, W, 1};
+}
 
-template <typename scalar_t, GradOp O, GradMode M, bool kUnit>
-void forward_rows(const at::Tensor& sr, const at::Tensor& hr, std::vector<double>& part) {
+template <typename scalar_t, GradOp O, GradMode M>
+void forward_rows(const at::Tensor& sr, const at::Tensor& hr, const Geometry& g, std::vector<double>& part) {
   using acc_t = at::opmath_type<scalar_t>;
   const scalar_t* S = sr.const_data_ptr<scalar_t>();
   const scalar_t* Hp = hr.const_data_ptr<scalar_t>();
-  const Plane ps = plane_of(sr), ph = plane_of(hr);
-  const int64_t C = sr.size(1), H = sr.size(2), W = sr.size(3);
-  const int64_t rows = sr.size(0) * C * H;
-  const int64_t grain = std::max<int64_t>(1, 16384 / W);
-  at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      const int64_t i = row % H, c = (row / H) % C, n = row / (H * C);
-      const scalar_t* s = S + n * ps.sN + c * ps.sC;
-      const scalar_t* h = Hp + n * ph.sN + c * ph.sC;
-      const int64_t sHs = ps.sH, sWs = kUnit ? 1 : ps.sW, sHh = ph.sH, sWh = kUnit ? 1 : ph.sW;
-      const int64_t im = std::max<int64_t>(i - 1, 0), ip = std::min<int64_t>(i + 1, H - 1);
-      acc_t lxy[kLanes] = {}, lxx[kLanes] = {}, lyy[kLanes] = {};
-      auto pixel = [&](int64_t jm, int64_t j, int64_t jp, int lane) {
-        acc_t gxs, gys, gxh, gyh;
-        image_gradient<O, acc_t>(s, sHs, sWs, im, i, ip, jm, j, jp, gxs, gys);
-        image_gradient<O, acc_t>(h, sHh, sWh, im, i, ip, jm, j, jp, gxh, gyh);
-        accumulate_pixel<M, acc_t>(gxs, gys, gxh, gyh, lxy[lane], lxx[lane], lyy[lane]);
-      };
-      pixel(0, 0, 1, 0);  // replicate border: column -1 is column 0
-      int64_t j = 1;
-      for (; j + kLanes <= W - 1; j += kLanes) {
-        for (int l = 0; l < kLanes; ++l) pixel(j + l - 1, j + l, j + l + 1, l);
+  const int64_t H = g.H, L = g.L, d = g.d;
+  const int64_t rows = g.N * g.P * H;
+  at::parallel_for(0, rows, std::max<int64_t>(1, kMinTaskElems / L), [&](int64_t begin, int64_t end) {
+    RowReader<scalar_t, acc_t> read(L, 6);
+    call_best_isa<kAvx2<scalar_t>>([&]() SRGAN_CPP_INLINE_LAMBDA {
+      for (int64_t row = begin; row < end; ++row) {
+        const int64_t i = row % H, plane = row / H;  // planes are consecutive in memory
+        const scalar_t* s = S + plane * g.plane();
+        const scalar_t* h = Hp + plane * g.plane();
+        const int64_t im = std::max<int64_t>(i - 1, 0), ip = std::min<int64_t>(i + 1, H - 1);
+        const Rows<acc_t> rs{read.get(s + im * L, 0), read.get(s + i * L, 1), read.get(s + ip * L, 2)};
+        const Rows<acc_t> rh{read.get(h + im * L, 3), read.get(h + i * L, 4), read.get(h + ip * L, 5)};
+        cpu_rows::row_sums<O, M>(rs, rh, L, d, part.data() + row * 3);
       }
-      for (; j < W - 1; ++j) pixel(j - 1, j, j + 1, 0);
-      pixel(W - 2, W - 1, W - 1, 1);
-      double sxy = 0, sxx = 0, syy = 0;
-      for (int l = 0; l < kLanes; ++l) {
-        sxy += lxy[l];
-        sxx += lxx[l];
-        syy += lyy[l];
-      }
-      double* out = part.data() + row * 3;
-      out[0] = sxy;
-      out[1] = sxx;
-      out[2] = syy;
-    }
+    });
   });
 }
 
@@ -91,132 +92,100 @@ std::vector<double> sample_grads(const at::Tensor& grad, int64_t n, LossReductio
   return out;
 }
 
-template <typename scalar_t, GradOp O, GradMode M, bool kUnit, bool kS, bool kH>
-void backward_planes(const at::Tensor& sr, const at::Tensor& hr, const std::vector<SampleCoef>& coef,
-                     const std::vector<double>& g, const TransposedTaps& taps, at::Tensor& gsr, at::Tensor& ghr) {
+template <typename scalar_t, GradOp O, GradMode M, bool kS, bool kH>
+void backward_planes(const at::Tensor& sr, const at::Tensor& hr, const Geometry& geo,
+                     const std::vector<SampleCoef>& coef, const std::vector<double>& g, const TransposedTaps& taps,
+                     at::Tensor& gsr, at::Tensor& ghr) {
   using acc_t = at::opmath_type<scalar_t>;
   const scalar_t* S = sr.const_data_ptr<scalar_t>();
   const scalar_t* Hp = hr.const_data_ptr<scalar_t>();
   scalar_t* GS = kS ? gsr.data_ptr<scalar_t>() : nullptr;
   scalar_t* GH = kH ? ghr.data_ptr<scalar_t>() : nullptr;
-  const Plane ps = plane_of(sr), ph = plane_of(hr);
-  const Plane os = kS ? plane_of(gsr) : Plane{}, oh = kH ? plane_of(ghr) : Plane{};
-  const int64_t N = sr.size(0), C = sr.size(1), H = sr.size(2), W = sr.size(3);
+  const int64_t P = geo.P, H = geo.H, L = geo.L, d = geo.d;
   const int64_t blocks = (H + kRowsPerTask - 1) / kRowsPerTask;
-  acc_t tx[3][3][3][3], ty[3][3][3][3];
-  for (int a = 0; a < 81; ++a) {
-    (&tx[0][0][0][0])[a] = static_cast<acc_t>((&taps.x[0][0][0][0])[a]);
-    (&ty[0][0][0][0])[a] = static_cast<acc_t>((&taps.y[0][0][0][0])[a]);
-  }
-  const int64_t stride_row = W + 2;  // one zero column each side
-
-  // About 16K pixels per task at least: small images are not worth waking threads for.
-  const int64_t grain = std::max<int64_t>(1, 16384 / (std::min(H, kRowsPerTask) * W));
-  at::parallel_for(0, N * C * blocks, grain, [&](int64_t begin, int64_t end) {
-    // ring[slot][image 0 sr / 1 hr][component x / y] rows of W + 2
-    std::vector<acc_t> ring(static_cast<size_t>(3 * 4 * stride_row), acc_t(0));
-    auto row_ptr = [&](int slot, int img, int comp) { return ring.data() + ((slot * 2 + img) * 2 + comp) * stride_row + 1; };
-    for (int64_t task = begin; task < end; ++task) {
-      const int64_t blk = task % blocks, c = (task / blocks) % C, n = task / (blocks * C);
-      const scalar_t* s = S + n * ps.sN + c * ps.sC;
-      const scalar_t* h = Hp + n * ph.sN + c * ph.sC;
-      const int64_t sWs = kUnit ? 1 : ps.sW, sWh = kUnit ? 1 : ph.sW;
-      const acc_t ka = static_cast<acc_t>(-g[n] * coef[n].alpha);
-      const acc_t kbs = static_cast<acc_t>(-g[n] * coef[n].beta);
-      const acc_t kbh = static_cast<acc_t>(-g[n] * coef[n].gamma);
-      // Fills ring slot `slot` with U of image row i (zeros outside the image).
-      auto fill = [&](int slot, int64_t i) {
-        acc_t *uxs = row_ptr(slot, 0, 0), *uys = row_ptr(slot, 0, 1), *uxh = row_ptr(slot, 1, 0),
-              *uyh = row_ptr(slot, 1, 1);
-        if (i < 0 || i >= H) {
-          std::fill(uxs, uxs + W, acc_t(0));
-          std::fill(uys, uys + W, acc_t(0));
-          std::fill(uxh, uxh + W, acc_t(0));
-          std::fill(uyh, uyh + W, acc_t(0));
-          return;
+  RowTaps<acc_t> row_taps[3];  // per row class
+  for (int ch = 0; ch < 3; ++ch)
+    for (int cw = 0; cw < 3; ++cw)
+      for (int di = 0; di < 3; ++di)
+        for (int dj = 0; dj < 3; ++dj) {
+          row_taps[ch].x[cw][di][dj] = static_cast<acc_t>(taps.x[ch][cw][di][dj]);
+          row_taps[ch].y[cw][di][dj] = static_cast<acc_t>(taps.y[ch][cw][di][dj]);
         }
-        const int64_t im = std::max<int64_t>(i - 1, 0), ip = std::min<int64_t>(i + 1, H - 1);
-        auto pixel = [&](int64_t jm, int64_t j, int64_t jp) {
-          acc_t gxs, gys, gxh, gyh;
-          image_gradient<O, acc_t>(s, ps.sH, sWs, im, i, ip, jm, j, jp, gxs, gys);
-          image_gradient<O, acc_t>(h, ph.sH, sWh, im, i, ip, jm, j, jp, gxh, gyh);
-          acc_t a, b, c2, d;
-          pixel_adjoint<M, acc_t>(gxs, gys, gxh, gyh, ka, kbs, kbh, a, b, c2, d);
-          // Only the requested image's adjoint is stored, so the other one is dead code.
-          if constexpr (kS) {
-            uxs[j] = a;
-            uys[j] = b;
+  const int64_t stride_row = L + 2 * d;  // d zero elements each side
+
+  const int64_t grain = std::max<int64_t>(1, kMinTaskElems / (std::min(H, kRowsPerTask) * L));
+  at::parallel_for(0, geo.N * P * blocks, grain, [&](int64_t begin, int64_t end) {
+    // ring[slot][image 0 sr / 1 hr][component x / y], rows of L + 2d; the pads stay zero.
+    std::vector<acc_t> ring(static_cast<size_t>(3 * 4 * stride_row), acc_t(0));
+    auto row_ptr = [&](int slot, int img, int comp) SRGAN_CPP_INLINE_LAMBDA { return ring.data() + ((slot * 2 + img) * 2 + comp) * stride_row + d; };
+    RowReader<scalar_t, acc_t> read(L, 6);
+    call_best_isa<kAvx2<scalar_t>>([&]() SRGAN_CPP_INLINE_LAMBDA {
+      for (int64_t task = begin; task < end; ++task) {
+        const int64_t blk = task % blocks, plane = task / blocks, n = plane / P;
+        const scalar_t* s = S + plane * geo.plane();
+        const scalar_t* h = Hp + plane * geo.plane();
+        const acc_t ka = static_cast<acc_t>(-g[n] * coef[n].alpha);
+        const acc_t kbs = static_cast<acc_t>(-g[n] * coef[n].beta);
+        const acc_t kbh = static_cast<acc_t>(-g[n] * coef[n].gamma);
+        // Fills ring slot `slot` with U of image row i (zeros outside the image).
+        auto fill = [&](int slot, int64_t i) SRGAN_CPP_INLINE_LAMBDA {
+          acc_t *uxs = row_ptr(slot, 0, 0), *uys = row_ptr(slot, 0, 1), *uxh = row_ptr(slot, 1, 0),
+                *uyh = row_ptr(slot, 1, 1);
+          if (i < 0 || i >= H) {
+            for (acc_t* u : {uxs, uys, uxh, uyh}) std::fill(u, u + L, acc_t(0));
+            return;
           }
-          if constexpr (kH) {
-            uxh[j] = c2;
-            uyh[j] = d;
-          }
+          const int64_t im = std::max<int64_t>(i - 1, 0), ip = std::min<int64_t>(i + 1, H - 1);
+          const Rows<acc_t> rs{read.get(s + im * L, 0), read.get(s + i * L, 1), read.get(s + ip * L, 2)};
+          const Rows<acc_t> rh{read.get(h + im * L, 3), read.get(h + i * L, 4), read.get(h + ip * L, 5)};
+          cpu_rows::row_adjoint<O, M, kS, kH>(rs, rh, L, d, ka, kbs, kbh, uxs, uys, uxh, uyh);
         };
-        pixel(0, 0, 1);
-        for (int64_t j = 1; j < W - 1; ++j) pixel(j - 1, j, j + 1);
-        pixel(W - 2, W - 1, W - 1);
-      };
-      // Writes grad of one image row p from the ring slots holding U rows p-1, p, p+1.
-      auto emit = [&](const int slots[3], int img, scalar_t* out, const Plane& o, int64_t p) {
-        const int ch = border_class<int64_t>(p, H);
-        const acc_t* ux[3] = {row_ptr(slots[0], img, 0), row_ptr(slots[1], img, 0), row_ptr(slots[2], img, 0)};
-        const acc_t* uy[3] = {row_ptr(slots[0], img, 1), row_ptr(slots[1], img, 1), row_ptr(slots[2], img, 1)};
-        scalar_t* dst = out + n * o.sN + c * o.sC + p * o.sH;
-        const int64_t oW = kUnit ? 1 : o.sW;
-        auto at_col = [&](int cw, int64_t q) {
-          acc_t v = 0;
-          for (int di = 0; di < 3; ++di)
-            for (int dj = 0; dj < 3; ++dj)
-              v += tx[ch][cw][di][dj] * ux[di][q + dj - 1] + ty[ch][cw][di][dj] * uy[di][q + dj - 1];
-          dst[q * oW] = static_cast<scalar_t>(v);
+        // Writes the gradient of image row p from the ring slots holding U rows p-1, p, p+1.
+        auto emit = [&](const int slots[3], int img, scalar_t* out, int64_t p) SRGAN_CPP_INLINE_LAMBDA {
+          const acc_t* ux[3] = {row_ptr(slots[0], img, 0), row_ptr(slots[1], img, 0), row_ptr(slots[2], img, 0)};
+          const acc_t* uy[3] = {row_ptr(slots[0], img, 1), row_ptr(slots[1], img, 1), row_ptr(slots[2], img, 1)};
+          cpu_rows::row_emit(ux, uy, row_taps[border_class<int64_t>(p, H)], L, d, out + plane * geo.plane() + p * L);
         };
-        at_col(0, 0);
-        for (int64_t q = 1; q < W - 1; ++q) at_col(1, q);
-        at_col(2, W - 1);
-      };
-      const int64_t p0 = blk * kRowsPerTask, p1 = std::min(H, p0 + kRowsPerTask);
-      int slots[3] = {0, 1, 2};
-      fill(slots[0], p0 - 1);
-      fill(slots[1], p0);
-      for (int64_t p = p0; p < p1; ++p) {
-        fill(slots[2], p + 1);
-        if constexpr (kS) emit(slots, 0, GS, os, p);
-        if constexpr (kH) emit(slots, 1, GH, oh, p);
-        const int first = slots[0];
-        slots[0] = slots[1];
-        slots[1] = slots[2];
-        slots[2] = first;
+        // U row q lives in slot (q - p0 + 1) % 3; once rows p-1..p+1 are there, row p is
+        // emitted. (One call site each, so the inlined row kernels are instantiated once.)
+        const int64_t p0 = blk * kRowsPerTask, p1 = std::min(H, p0 + kRowsPerTask);
+        for (int64_t q = p0 - 1; q <= p1; ++q) {
+          fill(static_cast<int>((q - p0 + 1) % 3), q);
+          if (q < p0 + 1) continue;
+          const int slots[3] = {static_cast<int>((q - p0 - 1) % 3), static_cast<int>((q - p0) % 3),
+                                static_cast<int>((q - p0 + 1) % 3)};
+          if constexpr (kS) emit(slots, 0, GS, q - 1);
+          if constexpr (kH) emit(slots, 1, GH, q - 1);
+        }
       }
-    }
+    });
   });
 }
 
-bool unit_w(const at::Tensor& t) { return !t.defined() || t.stride(3) == 1; }
-
 }  // namespace
 
-std::tuple<at::Tensor, at::Tensor> forward_cpu(const at::Tensor& sr, const at::Tensor& hr, GradOp op, GradMode mode,
-                                               LossReduction red, double eps) {
-  const int64_t N = sr.size(0), C = sr.size(1), H = sr.size(2);
-  std::vector<double> part(static_cast<size_t>(N * C * H * 3), 0.0);
-  if (sr.numel() > 0) {
-    const bool unit = unit_w(sr) && unit_w(hr);
+std::tuple<at::Tensor, at::Tensor> forward_cpu(const at::Tensor& sr_in, const at::Tensor& hr_in, GradOp op,
+                                               GradMode mode, LossReduction red, double eps) {
+  const Geometry geo = geometry_of(sr_in);
+  const int64_t N = geo.N;
+  std::vector<double> part(static_cast<size_t>(N * geo.P * geo.H * 3), 0.0);
+  if (sr_in.numel() > 0) {
+    const at::Tensor sr = sr_in.contiguous(geo.format), hr = hr_in.contiguous(geo.format);
     AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, sr.scalar_type(), "srgan_cpp_gradient_cosine_cpu", [&] {
       dispatch_op_mode(op, mode, [&](auto o, auto m) {
-        constexpr GradOp O = decltype(o)::value;
-        constexpr GradMode M = decltype(m)::value;
-        if (unit) forward_rows<scalar_t, O, M, true>(sr, hr, part);
-        else forward_rows<scalar_t, O, M, false>(sr, hr, part);
+        forward_rows<scalar_t, decltype(o)::value, decltype(m)::value>(sr, hr, geo, part);
       });
     });
   }
+  const at::Tensor& sr = sr_in;
+  const int64_t rows_per_sample = geo.P * geo.H;
   at::Tensor stats = at::empty({N, 3}, sr.options().dtype(at::kDouble));
   double* st = stats.data_ptr<double>();
   double total = 0.0;
   std::vector<double> losses(N);
   for (int64_t n = 0; n < N; ++n) {
     double sums[3] = {0, 0, 0};
-    for (int64_t r = n * C * H; r < (n + 1) * C * H; ++r)
+    for (int64_t r = n * rows_per_sample; r < (n + 1) * rows_per_sample; ++r)
       for (int k = 0; k < 3; ++k) sums[k] += part[r * 3 + k];
     for (int k = 0; k < 3; ++k) st[n * 3 + k] = sums[k];
     losses[n] = sample_coef(sums[0], sums[1], sums[2], eps).loss;
@@ -234,48 +203,38 @@ std::tuple<at::Tensor, at::Tensor> forward_cpu(const at::Tensor& sr, const at::T
   return {loss.to(sr.scalar_type()), stats};
 }
 
-std::tuple<at::Tensor, at::Tensor> backward_cpu(const at::Tensor& grad, const at::Tensor& sr, const at::Tensor& hr,
+std::tuple<at::Tensor, at::Tensor> backward_cpu(const at::Tensor& grad, const at::Tensor& sr_in, const at::Tensor& hr_in,
                                                 const at::Tensor& stats, GradOp op, GradMode mode, LossReduction red,
                                                 double eps, bool need_sr, bool need_hr) {
-  const int64_t N = sr.size(0);
-  at::Tensor gsr = need_sr ? at::empty(sr.sizes(), sr.options().memory_format(
-                                 is_channels_last_input(sr) ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous))
-                           : at::Tensor();
-  at::Tensor ghr = need_hr ? at::empty(hr.sizes(), hr.options().memory_format(
-                                 is_channels_last_input(hr) ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous))
-                           : at::Tensor();
-  if ((need_sr || need_hr) && sr.numel() > 0) {
+  const Geometry geo = geometry_of(sr_in);
+  const int64_t N = geo.N;
+  // The kernel writes in its geometry's layout; the gradients are returned in their input's.
+  auto result_format = [](const at::Tensor& t) {
+    return is_channels_last_input(t) ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+  };
+  at::Tensor gsr = at::empty(sr_in.sizes(), sr_in.options().memory_format(geo.format));
+  at::Tensor ghr = need_hr ? at::empty(hr_in.sizes(), hr_in.options().memory_format(geo.format)) : at::Tensor();
+  if ((need_sr || need_hr) && sr_in.numel() > 0) {
+    const at::Tensor sr = sr_in.contiguous(geo.format), hr = hr_in.contiguous(geo.format);
     const at::Tensor st = stats.to(at::kDouble).contiguous();
     const double* sp = st.const_data_ptr<double>();
     std::vector<SampleCoef> coef(N);
     for (int64_t n = 0; n < N; ++n) coef[n] = sample_coef(sp[n * 3], sp[n * 3 + 1], sp[n * 3 + 2], eps);
     const std::vector<double> g = sample_grads(grad, N, red);
     const TransposedTaps taps = transposed_taps(op);
-    const bool unit = unit_w(sr) && unit_w(hr) && unit_w(gsr) && unit_w(ghr);
     AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, sr.scalar_type(), "srgan_cpp_gradient_cosine_bwd_cpu", [&] {
       dispatch_op_mode(op, mode, [&](auto o, auto m) {
         constexpr GradOp O = decltype(o)::value;
         constexpr GradMode M = decltype(m)::value;
-        auto run = [&](auto u, auto ks, auto kh) {
-          backward_planes<scalar_t, O, M, decltype(u)::value, decltype(ks)::value, decltype(kh)::value>(
-              sr, hr, coef, g, taps, gsr, ghr);
-        };
-        using T = std::true_type;
-        using Fa = std::false_type;
-        if (unit) {
-          if (need_sr && need_hr) run(T{}, T{}, T{});
-          else if (need_sr) run(T{}, T{}, Fa{});
-          else run(T{}, Fa{}, T{});
-        } else {
-          if (need_sr && need_hr) run(Fa{}, T{}, T{});
-          else if (need_sr) run(Fa{}, T{}, Fa{});
-          else run(Fa{}, Fa{}, T{});
-        }
+        // hr alone (a rare request) runs the both-images kernel into a scratch sr gradient:
+        // one kernel variant less to compile.
+        if (need_hr) backward_planes<scalar_t, O, M, true, true>(sr, hr, geo, coef, g, taps, gsr, ghr);
+        else backward_planes<scalar_t, O, M, true, false>(sr, hr, geo, coef, g, taps, gsr, ghr);
       });
     });
   }
-  if (!need_sr) gsr = at::empty({0}, sr.options());
-  if (!need_hr) ghr = at::empty({0}, hr.options());
+  gsr = need_sr ? gsr.contiguous(result_format(sr_in)) : at::empty({0}, sr_in.options());
+  ghr = need_hr ? ghr.contiguous(result_format(hr_in)) : at::empty({0}, hr_in.options());
   return {gsr, ghr};
 }
 

@@ -3,9 +3,12 @@
 // opaque calls that keep the element loops scalar; these use only arithmetic and bit
 // operations, so the compiler vectorises the loops (the float path was ~10x slower than
 // ATen's vectorised eager ops with libm). Max relative error ~2e-7 (a few float ulps).
-// double keeps libm (gradcheck-level accuracy).
+// double keeps libm (gradcheck-level accuracy). Always-inline: the kernels' AVX2 copies
+// (common/cpu_isa.h) must get them inlined.
 #include <cmath>
 #include <cstdint>
+
+#include "common/cpu_isa.h"
 
 namespace srgan_cpp::ragan_detail::cpu_math {
 
@@ -15,7 +18,7 @@ namespace srgan_cpp::ragan_detail::cpu_math {
 // integer min on the bit pattern (for x <= 0 a larger |x| is a larger int32): a float
 // select feeding arithmetic is not if-converted by GCC under -ftrapping-math and
 // std::fmax is an opaque call - either would keep the loops scalar.
-inline float exp_nonpositive(float x) {
+SRGAN_CPP_ALWAYS_INLINE float exp_nonpositive(float x) {
   const int32_t lim = __builtin_bit_cast(int32_t, -87.0f);
   const int32_t xi = __builtin_bit_cast(int32_t, x);
   x = __builtin_bit_cast(float, xi > lim ? lim : xi);
@@ -39,7 +42,7 @@ inline float exp_nonpositive(float x) {
 }
 
 // log(1 + t) for t in [0, 1]: 2 atanh(s), s = t / (2 + t) in [0, 1/3], odd series to s^15.
-inline float log1p_unit(float t) {
+SRGAN_CPP_ALWAYS_INLINE float log1p_unit(float t) {
   const float s = t / (2.0f + t), s2 = s * s;
   float p = 1.0f / 15.0f;
   p = p * s2 + 1.0f / 13.0f;
@@ -57,21 +60,21 @@ inline float log1p_unit(float t) {
 // negative exactly when the sign bit is set. `z * 0` is 0 for finite z and NaN for NaN:
 // it carries a NaN logit through the clamps. (An infinite logit makes the batch means
 // infinite, so the loss is NaN either way.)
-inline float softplus(float z) {
+SRGAN_CPP_ALWAYS_INLINE float softplus(float z) {
   const int32_t zi = __builtin_bit_cast(int32_t, z);
   const float pos = __builtin_bit_cast(float, zi > 0 ? zi : 0);  // max(z, 0)
   return pos + log1p_unit(exp_nonpositive(-std::fabs(z))) + z * 0.0f;
 }
 
-inline float sigmoid(float z) {
+SRGAN_CPP_ALWAYS_INLINE float sigmoid(float z) {
   const float t = exp_nonpositive(-std::fabs(z));
   const int32_t zi = __builtin_bit_cast(int32_t, z);
   const float num = __builtin_bit_cast(float, zi < 0 ? __builtin_bit_cast(int32_t, t) : __builtin_bit_cast(int32_t, 1.0f));
   return num / (1.0f + t) + z * 0.0f;  // 1/(1+t) for z >= 0, t/(1+t) below
 }
 
-inline double softplus(double z) { return (z > 0 ? z : 0) + std::log1p(std::exp(-std::fabs(z))); }
-inline double sigmoid(double z) {
+SRGAN_CPP_ALWAYS_INLINE double softplus(double z) { return (z > 0 ? z : 0) + std::log1p(std::exp(-std::fabs(z))); }
+SRGAN_CPP_ALWAYS_INLINE double sigmoid(double z) {
   const double t = std::exp(-std::fabs(z));
   return z >= 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
 }

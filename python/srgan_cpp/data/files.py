@@ -2,7 +2,9 @@
 
 Images are NumPy arrays in HWC layout: ``(H, W, 1)`` for grayscale / single-channel
 (infrared) images and ``(H, W, 3)`` for colour; dtype uint8 for 8-bit files and uint16 for
-16-bit grayscale PNG/TIFF (Pillow modes ``I;16*``).
+16-bit files: grayscale PNG/TIFF (Pillow modes ``I;16*``) and colour PNG. Pillow decodes
+16-bit colour PNGs only to 8 bits, so those are read and written with pypng (pure Python,
+exact 16-bit samples).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from .._atomic import atomic_write
+from .._png16 import png_header as _png_header, read_png16, write_png16
 
 __all__ = ["IMAGE_EXTENSIONS", "read_image", "write_image", "list_images", "to_channels"]
 
@@ -20,15 +23,6 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 #: File name endings treated as images when listing folders (lower case).
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".pnm")
-
-
-def _png_header(path: str) -> Optional[tuple]:
-    """(bit depth, colour type) from a PNG's IHDR chunk, or None if not a PNG."""
-    with open(path, "rb") as f:
-        head = f.read(26)
-    if len(head) < 26 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
-        return None
-    return head[24], head[25]
 
 
 def to_channels(img: np.ndarray, channels: Optional[int], name: str = "to_channels") -> np.ndarray:
@@ -58,13 +52,13 @@ def read_image(path: PathLike, channels: Optional[int] = None) -> np.ndarray:
             :func:`to_channels`).
 
     Returns:
-        ``(H, W, C)`` uint8 (8-bit files) or uint16 (16-bit grayscale files). Alpha is dropped,
-        palette and CMYK images become RGB.
+        ``(H, W, C)`` uint8 (8-bit files) or uint16 (16-bit grayscale files and 16-bit colour
+        PNGs). Alpha is dropped, palette and CMYK images become RGB.
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
         ValueError: the file is not a readable image, or a kind the pipeline does not
-            support (16-bit colour PNG, which Pillow decodes only to 8 bits; float images).
+            support (float or 32-bit integer images).
     """
     path = os.fspath(path)
     if channels not in (None, 1, 3):
@@ -89,13 +83,18 @@ def read_image(path: PathLike, channels: Optional[int] = None) -> np.ndarray:
             elif mode in ("RGB", "RGBA", "P", "PA", "CMYK", "YCbCr", "LAB", "HSV", "RGBX", "RGBa"):
                 png = _png_header(path) if fmt == "PNG" else None
                 if png is not None and png[0] == 16:
-                    raise ValueError(f"read_image: {path!r} is a 16-bit colour PNG, which Pillow can only decode to 8 bits; "
-                                     "convert it to 8-bit colour or 16-bit grayscale")
-                arr = np.asarray(im.convert("RGB"))
+                    arr = None  # decoded below with pypng: Pillow would give 8 bits
+                else:
+                    arr = np.asarray(im.convert("RGB"))
             else:
                 raise ValueError(f"read_image: {path!r} has Pillow mode {mode!r}; supported are 8-bit grayscale/colour "
-                                 "and 16-bit grayscale images")
-    except (UnidentifiedImageError, OSError, SyntaxError) as e:
+                                 "and 16-bit grayscale/colour images")
+        if arr is None:
+            arr = read_png16(path)
+            arr = arr[:, :, :1] if arr.shape[2] <= 2 else arr[:, :, :3]  # alpha dropped
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        if isinstance(e, ValueError) and str(e).startswith("read_image:"):
+            raise
         raise ValueError(f"read_image: cannot read image {path!r}: {e}") from e
     if arr.ndim == 2:
         arr = arr[:, :, None]
@@ -109,7 +108,8 @@ def write_image(path: PathLike, img: np.ndarray) -> None:
     Args:
         path: destination; the format follows the extension (``.png`` keeps uint16).
         img: ``(H, W)`` or ``(H, W, C)`` with C = 1 or 3 (or 4 for RGBA), dtype uint8; or
-            uint16 with one channel (16-bit grayscale PNG/TIFF).
+            uint16: one channel (16-bit grayscale PNG/TIFF) or 3/4 channels (16-bit colour
+            PNG only).
     """
     path = os.fspath(path)
     if not isinstance(img, np.ndarray):
@@ -117,19 +117,26 @@ def write_image(path: PathLike, img: np.ndarray) -> None:
     arr = img[:, :, 0] if img.ndim == 3 and img.shape[2] == 1 else img
     if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] not in (3, 4)):
         raise ValueError(f"write_image: `img` must be (H, W) or (H, W, C) with C in (1, 3, 4), got shape {img.shape}")
+    ext = os.path.splitext(path)[1].lower()
+    pil = None
     if arr.dtype == np.uint8:
         pil = Image.fromarray(np.ascontiguousarray(arr))
     elif arr.dtype == np.uint16 and arr.ndim == 2:
         pil = Image.fromarray(np.ascontiguousarray(arr))  # mode I;16
+    elif arr.dtype == np.uint16:
+        if ext != ".png":
+            raise ValueError(f"write_image: 16-bit colour images can only be written as PNG, got `path` {path!r}")
     else:
-        raise TypeError(f"write_image: `img` must be uint8, or uint16 with one channel, got {img.dtype} with shape {img.shape}")
-    ext = os.path.splitext(path)[1].lower()
+        raise TypeError(f"write_image: `img` must be uint8 or uint16, got {img.dtype} with shape {img.shape}")
     fmt = Image.registered_extensions().get(ext)
     if fmt is None:
         raise ValueError(f"write_image: unknown image extension {ext!r} in `path` {path!r}")
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with atomic_write(path, suffix=ext) as f:
-        pil.save(f, format=fmt)
+        if pil is None:
+            write_png16(f, arr)
+        else:
+            pil.save(f, format=fmt)
 
 
 def list_images(folder: PathLike) -> List[str]:

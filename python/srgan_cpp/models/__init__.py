@@ -19,3 +19,5 @@ __all__ += ["HetSRWGANGenerator", "HetSRWGANCritic", "DenseHetSRWGANGenerator", 
 from .vgg_discriminator import SRGANDiscriminator, VGGDiscriminator96, VGGStyleDiscriminator
 from .unet_discriminator import UNetDiscriminatorSN
 __all__ += ["VGGStyleDiscriminator", "UNetDiscriminatorSN", "VGGDiscriminator96", "SRGANDiscriminator"]
+from .saving import save
+__all__ += ["save"]

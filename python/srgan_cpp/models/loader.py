@@ -18,6 +18,7 @@ from typing import Any, Dict, Mapping, Tuple, Union
 import torch
 from torch import Tensor, nn
 
+from . import convert_esrgan
 from .detect_discriminators import DISCRIMINATOR_ARCHS, detect_discriminator
 from .edsr import EDSR
 from .msrresnet import MSRResNet
@@ -152,7 +153,7 @@ def detect(state_dict: Mapping[str, Any]) -> Tuple[str, Dict[str, Any]]:
     dict, from key names and shapes alone. Raises ValueError, saying what it found, when the
     layout is none of MSRResNet, RRDBNet, SRVGGNetCompact, EDSR or the discriminators of
     detect_discriminators.py (VGGStyleDiscriminator, UNetDiscriminatorSN, VGGDiscriminator96)."""
-    sd = unwrap_state_dict(state_dict)
+    sd, _ = convert_esrgan.to_basicsr(unwrap_state_dict(state_dict))
     has = sd.__contains__
     try:
         if has("conv_first.weight") and has("conv_up1.weight") and has("conv_body.weight"):
@@ -178,7 +179,8 @@ def detect(state_dict: Mapping[str, Any]) -> Tuple[str, Dict[str, Any]]:
                      f"upsample.0), Real-ESRGAN SRVGGNetCompact (body.N only), PSRGAN (head, KD.*, copress), HetSRWGAN "
                      f"(conv_first, body.N.conv1.weight3x3, conv_body, upconv1); discriminators: "
                      f"VGGStyleDiscriminator (conv0_0, bn0_1, linear1), UNetDiscriminatorSN (conv0, conv1.weight_orig, "
-                     f"conv9), KAIR/PSRGAN Discriminator_VGG_96 (features.N, classifier.0/2)")
+                     f"conv9), KAIR/PSRGAN Discriminator_VGG_96 (features.N, classifier.0/2); "
+                     f"original ESRGAN x4 (RRDB_trunk.N, trunk_conv / model.0, model.1.sub.N)")
 
 
 def load(source: Source, *, map_location: Union[str, torch.device] = "cpu", **overrides: Any) -> nn.Module:
@@ -196,14 +198,16 @@ def load(source: Source, *, map_location: Union[str, torch.device] = "cpu", **ov
             SRVGGNetCompact ``act_type`` when it is "relu" or "leakyrelu".
 
     Returns:
-        The model in eval mode. ``model.detected`` holds ``(name, constructor kwargs)``.
+        The model in eval mode. ``model.detected`` holds ``(name, constructor kwargs)``;
+        ``model.source_layout`` says which key layout was read: ``"BasicSR"`` or the
+        original ESRGAN layout it was converted from (see ``convert_esrgan``).
 
     Raises:
         FileNotFoundError for a missing file; ValueError for a corrupt, truncated or
         code-running file, an unknown layout, or weights that do not fit the detected model.
     """
     obj = _read_file(os.fspath(source), map_location) if isinstance(source, (str, os.PathLike)) else source
-    sd = unwrap_state_dict(obj)
+    sd, layout = convert_esrgan.to_basicsr(unwrap_state_dict(obj))
     name, cfg = detect(sd)
     cfg.update(overrides)
     if name == "SRVGGNetCompact" and "act_type" not in cfg:
@@ -215,6 +219,8 @@ def load(source: Source, *, map_location: Union[str, torch.device] = "cpu", **ov
     except (RuntimeError, ValueError, TypeError) as e:
         raise ValueError(f"srgan_cpp.models.load: detected {name}({cfg}) but the weights do not fit it: {e}") from e
     model.detected = (name, dict(cfg))  # type: ignore[assignment]
+    # Which key layout the file had: "BasicSR", or the original ESRGAN layout it was converted from.
+    model.source_layout = layout or convert_esrgan.BASICSR  # type: ignore[assignment]
     return model.eval()
 
 
