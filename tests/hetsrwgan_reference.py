@@ -1,5 +1,5 @@
 """Plain-PyTorch references for srgan_cpp's HetSRWGAN generator and WGAN critic (the
-architectures are srgan_cpp's own, documented in docs/s3-issue5b.md): HetConvs are dense 3x3
+architectures are srgan_cpp's own, documented in docs/models.md): HetConvs are dense 3x3
 convs with weights assembled from the heterogeneous parameters (het_conv_reference), the
 pixel-shuffle tails are unfused. Same state_dict keys, same outputs. Not part of the package."""
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """HetSRWGAN's generator and WGAN critic (Huang et al., PRICAI 2021), implemented in C++
 (csrc/models/hetsrwgan). The paper's code is not public; the architecture chosen is
-documented in docs/s3-issue5b.md."""
+documented in docs/models.md."""
 from __future__ import annotations
 
 from typing import List, Optional

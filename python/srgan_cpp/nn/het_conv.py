@@ -127,7 +127,7 @@ class HetConv2d(nn.Module):
     def reparameterize(self) -> nn.Conv2d:
         """One dense ``nn.Conv2d`` (3x3, padding 1, same stride) with identical output (to
         float round-off). Faster than the HetConv wherever the dense conv is faster than the
-        grouped conv + GEMM pair, which the benchmark measures (docs/issue4.md)."""
+        grouped conv + GEMM pair, which the benchmark measures (docs/hetconv.md)."""
         conv = nn.Conv2d(self.in_channels, self.out_channels, 3, self.stride, 1, bias=self.bias is not None,
                          device=self.weight3x3.device, dtype=self.weight3x3.dtype)
         weight, bias = self.to_dense()
