@@ -1,25 +1,14 @@
 """benchmarks/bench_eval.py runs at a tiny size and writes well-formed JSON (no timing asserted)."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
-
-
-def _load():
-    if str(BENCH_DIR) not in sys.path:
-        sys.path.insert(0, str(BENCH_DIR))
-    spec = importlib.util.spec_from_file_location("bench_eval", BENCH_DIR / "bench_eval.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from bench_loader import load_benchmark
 
 
 def test_quick_run_writes_json(tmp_path: Path) -> None:
-    bench = _load()
+    bench = load_benchmark("bench_eval")
     out = tmp_path / "eval.json"
     assert bench.main(["--quick", "--no-compile", "--quiet", "--repeats", "1", "--out", str(out)]) == 0
     report = json.loads(out.read_text())

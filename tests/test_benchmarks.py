@@ -1,36 +1,19 @@
 """The benchmark harness runs and writes well-formed JSON. No timing is asserted."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any, Dict, Iterator, Tuple
 
 import pytest
 import torch
 
-BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
+from bench_loader import load_benchmark
 
 
-def _load(name: str) -> ModuleType:
-    """Imports ``benchmarks/<name>.py`` (the folder is not a package)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    if str(BENCH_DIR) not in sys.path:
-        sys.path.insert(0, str(BENCH_DIR))
-    spec = importlib.util.spec_from_file_location(name, BENCH_DIR / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-harness = _load("harness")
-bench = _load("bench_pixel_shuffle")
+harness = load_benchmark("harness")
+bench = load_benchmark("bench_pixel_shuffle")
 
 IMPLS = {"ours", "eager", "compile"}
 MODES = {"forward", "forward_backward"}
