@@ -14,34 +14,32 @@ from srgan_cpp import models
 from srgan_cpp.models import convert_esrgan
 
 
-def _to_new_arch(sd):
-    """BasicSR RRDBNet keys -> xinntao/ESRGAN RRDBNet_arch.py keys (written from the layout)."""
-    top = {"conv_first": "conv_first", "conv_body": "trunk_conv", "conv_up1": "upconv1", "conv_up2": "upconv2",
-           "conv_hr": "HRconv", "conv_last": "conv_last"}
+def _rename(sd, top, block_key):
+    """BasicSR RRDBNet keys -> another layout: ``top`` maps the single convs' names,
+    ``block_key(block, rdb, conv, leaf)`` names the RRDB convs' tensors."""
     out = {}
     for k, v in sd.items():
         m = re.match(r"body\.(\d+)\.rdb(\d)\.(conv\d)\.(weight|bias)$", k)
         if m:
-            out[f"RRDB_trunk.{m[1]}.RDB{m[2]}.{m[3]}.{m[4]}"] = v
+            out[block_key(*m.groups())] = v
         else:
             name, leaf = k.rsplit(".", 1)
             out[f"{top[name]}.{leaf}"] = v
     return out
+
+
+def _to_new_arch(sd):
+    """BasicSR RRDBNet keys -> xinntao/ESRGAN RRDBNet_arch.py keys (written from the layout)."""
+    top = {"conv_first": "conv_first", "conv_body": "trunk_conv", "conv_up1": "upconv1", "conv_up2": "upconv2",
+           "conv_hr": "HRconv", "conv_last": "conv_last"}
+    return _rename(sd, top, lambda b, r, c, leaf: f"RRDB_trunk.{b}.RDB{r}.{c}.{leaf}")
 
 
 def _to_old_arch(sd, num_block):
     """BasicSR RRDBNet keys -> the old flattened-Sequential layout of RRDB_ESRGAN_x4.pth."""
     top = {"conv_first": "model.0", "conv_body": f"model.1.sub.{num_block}", "conv_up1": "model.3",
            "conv_up2": "model.6", "conv_hr": "model.8", "conv_last": "model.10"}
-    out = {}
-    for k, v in sd.items():
-        m = re.match(r"body\.(\d+)\.rdb(\d)\.(conv\d)\.(weight|bias)$", k)
-        if m:
-            out[f"model.1.sub.{m[1]}.RDB{m[2]}.{m[3]}.0.{m[4]}"] = v
-        else:
-            name, leaf = k.rsplit(".", 1)
-            out[f"{top[name]}.{leaf}"] = v
-    return out
+    return _rename(sd, top, lambda b, r, c, leaf: f"model.1.sub.{b}.RDB{r}.{c}.0.{leaf}")
 
 
 CFG = dict(num_in_ch=3, num_out_ch=3, scale=4, num_feat=8, num_block=3, num_grow_ch=4)
