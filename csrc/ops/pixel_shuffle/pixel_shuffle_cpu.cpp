@@ -14,6 +14,7 @@
 #include "common/tensor_checks.h"
 #include "ops/pixel_shuffle/pixel_shuffle_epilogue.h"
 #include "ops/pixel_shuffle/pixel_shuffle_kernels.h"
+#include "ops/pixel_shuffle/pixel_shuffle_transpose.h"
 
 namespace srgan_cpp::pixel_shuffle_detail {
 namespace {
@@ -60,22 +61,27 @@ void shuffle_kernel(const at::Tensor& x, at::Tensor& out, int64_t r, bool upscal
         }
       }
     });
-  } else {  // channels_last output: one task per (n, oh) row of pixels
-    const std::vector<int64_t> off = upscale ? std::vector<int64_t>() : subpixel_offsets(OC, r, sC, sH, sW);
+  } else if (upscale) {  // channels_last: one task per input row (n, ih), one transpose per pixel
+    const int64_t H = x.size(2), W = x.size(3), oH = OW * OC;
+    at::parallel_for(0, N * H, grain_for(W * OC * rr), [&](int64_t begin, int64_t end) {
+      std::vector<scalar_t*> dst(static_cast<size_t>(rr));
+      for (int64_t row = begin; row < end; ++row) {
+        const int64_t ih = row % H, n = row / H;
+        for (int64_t s = 0; s < rr; ++s) dst[s] = o + (n * OH + ih * r + s / r) * oH + (s % r) * OC;
+        const scalar_t* src = in + n * sN + ih * sH;
+        for (int64_t iw = 0; iw < W; ++iw)
+          pixel_to_subpixels<scalar_t, scalar_t>(src + iw * sW, nullptr, OC, rr, dst.data(), iw * r * OC);
+      }
+    });
+  } else {  // channels_last unshuffle: one task per output row (n, oh), one transpose per pixel
+    const int64_t C = x.size(1);
     at::parallel_for(0, N * OH, grain_for(OW * OC), [&](int64_t begin, int64_t end) {
+      std::vector<const scalar_t*> src(static_cast<size_t>(rr));
       for (int64_t row = begin; row < end; ++row) {
         const int64_t oh = row % OH, n = row / OH;
+        for (int64_t s = 0; s < rr; ++s) src[s] = in + n * sN + (oh * r + s / r) * sH + (s % r) * sW;
         scalar_t* dst = o + row * OW * OC;
-        for (int64_t ow = 0; ow < OW; ++ow, dst += OC) {
-          if (upscale) {
-            const scalar_t* src = in + n * sN + (oh / r) * sH + (ow / r) * sW + ((oh % r) * r + ow % r) * sC;
-            const int64_t step = rr * sC;
-            for (int64_t oc = 0; oc < OC; ++oc) dst[oc] = src[oc * step];
-          } else {
-            const scalar_t* src = in + n * sN + oh * r * sH + ow * r * sW;
-            for (int64_t oc = 0; oc < OC; ++oc) dst[oc] = src[off[oc]];
-          }
-        }
+        for (int64_t ow = 0; ow < OW; ++ow) subpixels_to_pixel<scalar_t>(src.data(), ow * r * sW, C, rr, dst + ow * OC);
       }
     });
   }
