@@ -27,7 +27,9 @@ def _layouts(x: torch.Tensor):
 
 
 SHUFFLE_SHAPES = [((0, 8, 3, 5), 2), ((1, 4, 5, 7), 2), ((2, 9, 4, 3), 3), ((3, 4, 1, 1), 2),
-                  ((2, 16, 6, 5), 4), ((5, 3, 3), 1), ((2, 2, 8, 3, 3), 2), ((1, 1, 3, 3), 1)]
+                  ((2, 16, 6, 5), 4), ((5, 3, 3), 1), ((2, 2, 8, 3, 3), 2), ((1, 1, 3, 3), 1),
+                  # 4x4-block transposes of the channels_last kernel, with leftover channels
+                  ((2, 24, 3, 5), 2), ((1, 80, 3, 2), 4), ((1, 48, 2, 3), 4)]
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -42,7 +44,8 @@ def test_pixel_shuffle_bit_exact(device, dtype, shape, r):
         assert torch.equal(out, expect), name
 
 
-UNSHUFFLE_SHAPES = [((0, 2, 6, 4), 2), ((1, 1, 6, 9), 3), ((2, 3, 8, 8), 4), ((4, 6, 6), 2), ((2, 2, 3, 4, 6), 2)]
+UNSHUFFLE_SHAPES = [((0, 2, 6, 4), 2), ((1, 1, 6, 9), 3), ((2, 3, 8, 8), 4), ((4, 6, 6), 2), ((2, 2, 3, 4, 6), 2),
+                    ((2, 6, 6, 10), 2), ((1, 5, 8, 4), 4)]
 
 
 @pytest.mark.parametrize("device", DEVICES)
