@@ -286,6 +286,7 @@ void fused_backward_channels_last(const at::Tensor& go, const at::Tensor& x, at:
         for (int64_t s = 0; s < rr; ++s) src[s] = g + n * gN + (ih * r + s / r) * gH + (s % r) * gW;
         scalar_t* grow = gi + row * W * CIN;
         for (int64_t iw = 0; iw < W; ++iw) subpixels_to_pixel<scalar_t>(src.data(), iw * r * gW, C, rr, grow + iw * CIN);
+        if constexpr (A == Act::None && !kBias) continue;  // grad_input is the transposed grad_out
         std::fill(bsum.begin(), bsum.end(), 0.0);
         std::fill(wsum.begin(), wsum.end(), 0.0);
         backward_row<A, kBias, kW>(in + n * sN + ih * sH, grow, W, CIN, bv.data(), sl.data(), bsum.data(),
