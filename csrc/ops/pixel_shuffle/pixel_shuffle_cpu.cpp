@@ -1,7 +1,8 @@
 // CPU kernels of pixel_shuffle, pixel_unshuffle and fused_pixel_shuffle (forward and
-// backward). Every kernel walks its output in that output's memory order (NCHW rows or
-// channels_last pixels) and gathers from the input through its strides, so contiguous,
-// channels_last and strided inputs need no extra copy.
+// backward). NCHW and strided inputs: every kernel walks its output rows in memory order
+// and gathers from the input through its strides, so no input needs an extra copy.
+// channels_last inputs: one small transpose per low-resolution pixel
+// (pixel_shuffle_transpose.h), then the element-wise work along whole contiguous rows.
 #include <ATen/Dispatch.h>
 #include <ATen/OpMathType.h>
 #include <ATen/Parallel.h>
