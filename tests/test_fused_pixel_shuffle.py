@@ -4,7 +4,6 @@ AMP, modules and argument errors."""
 from __future__ import annotations
 
 import itertools
-from typing import Optional
 
 import pytest
 import torch
@@ -13,6 +12,7 @@ import torch.nn.functional as F
 from srgan_cpp import nn as snn
 from srgan_cpp import ops
 
+from compile_checks import check_compiled_block
 from conftest import DEVICES
 
 ACTS = ["none", "relu", "leaky_relu", "prelu"]
@@ -151,14 +151,7 @@ def test_torch_compile_fullgraph(device, backend):
     args = [torch.randn(2, 4, 6, 5, device=device), torch.randn(16, 4, 3, 3, device=device) * 0.1,
             torch.randn(16, device=device), torch.full((1,), 0.25, device=device),
             torch.randn(2, 4, 12, 10, device=device)]
-    a1 = [t.clone().requires_grad_() for t in args]
-    a2 = [t.clone().requires_grad_() for t in args]
-    out = torch.compile(block, fullgraph=True, backend=backend)(*a1)
-    expect = block_ref(*a2)
-    torch.testing.assert_close(out, expect, rtol=1e-5, atol=1e-5)
-    g = torch.randn_like(out)
-    for a, e in zip(torch.autograd.grad(out, a1, g), torch.autograd.grad(expect, a2, g)):
-        torch.testing.assert_close(a, e, rtol=1e-4, atol=1e-4)
+    check_compiled_block(block, block_ref, args, backend)
 
 
 @pytest.mark.parametrize("device", DEVICES)

@@ -9,6 +9,7 @@ import torch
 
 from srgan_cpp import ops
 
+from compile_checks import check_compiled_block
 from conftest import DEVICES
 from het_conv_reference import dense_weight, het_conv2d_reference, het_mask
 
@@ -133,14 +134,7 @@ def test_torch_compile_fullgraph(device, backend):
     x, w3a, w1a, ba = make(2, 8, 8, 4, 7, 6, device, torch.float32)
     _, w3b, w1b, bb = make(2, 8, 8, 4, 7, 6, device, torch.float32)
     args = (x, w3a, w1a, ba, w3b, w1b, bb)
-    a1 = [t.clone().requires_grad_() for t in args]
-    a2 = [t.clone().requires_grad_() for t in args]
-    out = torch.compile(block, fullgraph=True, backend=backend)(*a1)
-    expect = block_ref(*a2)
-    torch.testing.assert_close(out, expect, rtol=1e-5, atol=1e-5)
-    g = torch.randn_like(out)
-    for a, e in zip(torch.autograd.grad(out, a1, g), torch.autograd.grad(expect, a2, g)):
-        torch.testing.assert_close(a, e, rtol=1e-4, atol=1e-4)
+    check_compiled_block(block, block_ref, args, backend)
 
 
 @pytest.mark.parametrize("parts", [1, 2, 8])

@@ -61,7 +61,7 @@ PSRGANGeneratorImpl::PSRGANGeneratorImpl(const PSRGANGeneratorOptions& o)
   for (int64_t i = 0; i < o.nb(); ++i) blocks.push_back(body_sub->push_back(PSRGANResBlock(nc, act)));
   body_conv = body_sub->push_back(conv3x3(nc, nc));
   // The PSRGAN tail is one flattened nn.Sequential; parameter-free layers (Upsample,
-  // PixelShuffle, activations) are placeholders here so the conv indices match.
+  // PixelShuffle, activations) get parameter-free stand-in modules here so the conv indices match.
   tail = register_module("tail", nn::Sequence());
   const bool upconv = o.upsample_mode() == "upconv";
   const int64_t stages = o.upscale() == 4 ? 2 : 1;
