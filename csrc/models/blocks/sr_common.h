@@ -16,8 +16,11 @@ at::Tensor conv_without_bias(const nn::Conv2dImpl& conv, const at::Tensor& input
 // backward does not need); returns it. at::leaky_relu_ is a free function taking Tensor&.
 at::Tensor leaky_relu_inplace(at::Tensor t, double negative_slope);
 
-// Checks a generator input: float dtype, (N, C, H, W) with C == in_channels, H, W >= 1, and
-// the same device and dtype as `like` (a model parameter). `op` names the model.
-void check_sr_input(const at::Tensor& input, const char* op, int64_t in_channels, const at::Tensor& like);
+// Checks a model input: float dtype, (N, C, H, W) with C == in_channels, N, H, W >= 1, and
+// the same device and dtype as `like` (a model parameter). `op` names the model. With
+// `allow_autocast`, a dtype other than `like`'s is accepted while autocast is on for the
+// input's device (for layers whose ops cast to the autocast dtype themselves).
+void check_sr_input(const at::Tensor& input, const char* op, int64_t in_channels, const at::Tensor& like,
+                    bool allow_autocast = false);
 
 }  // namespace srgan_cpp::models

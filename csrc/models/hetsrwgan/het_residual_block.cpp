@@ -1,12 +1,11 @@
 #include "models/hetsrwgan/het_residual_block.h"
 
-#include <ATen/autocast_mode.h>
 #include <ATen/ops/full.h>
 #include <ATen/ops/leaky_relu.h>
 #include <ATen/ops/prelu.h>
 #include <ATen/ops/relu.h>
 
-#include "common/tensor_checks.h"
+#include "models/blocks/sr_common.h"
 
 namespace srgan_cpp::models {
 
@@ -26,16 +25,8 @@ HetResidualBlockImpl::HetResidualBlockImpl(const HetResidualBlockOptions& o)
 
 at::Tensor HetResidualBlockImpl::forward(const at::Tensor& input) {
   constexpr const char* op = "HetResidualBlock.forward";
-  check_floating(input, op, "input");
-  check_dim(input, 4, op, "input", "N, C, H, W");
-  TORCH_CHECK_VALUE(input.size(1) == options_.channels(), op, ": expected `input` with ", options_.channels(),
-                    " channels, got shape ", input.sizes());
-  const at::Tensor& w = conv1->weight3x3();
   // Under autocast het_conv2d casts to the autocast dtype itself, so only the device must match.
-  const bool autocast = at::autocast::is_autocast_enabled(input.device().type());
-  TORCH_CHECK(input.device() == w.device() && (autocast || input.scalar_type() == w.scalar_type()), op,
-              ": expected `input` on ", w.device(), " with dtype ", w.scalar_type(),
-              " like the block's parameters, got ", input.device(), " ", input.scalar_type());
+  check_sr_input(input, op, options_.channels(), conv1->weight3x3(), /*allow_autocast=*/true);
   at::Tensor h = conv1->forward(input);
   const std::string& act = options_.activation();
   if (act == "relu") {

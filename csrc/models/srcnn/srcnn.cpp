@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "common/tensor_checks.h"
+#include "models/blocks/sr_common.h"
 
 namespace srgan_cpp::models {
 
@@ -41,14 +41,7 @@ int64_t SRCNNImpl::border() const {
 
 at::Tensor SRCNNImpl::forward(const at::Tensor& input) {
   constexpr const char* op = "SRCNN.forward";
-  check_floating(input, op, "input");
-  check_dim(input, 4, op, "input", "N, C, H, W");
-  TORCH_CHECK_VALUE(input.size(1) == options_.in_channels(), op, ": expected `input` with ", options_.in_channels(),
-                    " channels, got shape ", input.sizes());
-  const at::Tensor& w = conv1->weight();
-  TORCH_CHECK(input.device() == w.device() && input.scalar_type() == w.scalar_type(), op,
-              ": expected `input` on ", w.device(), " with dtype ", w.scalar_type(),
-              " like the model's parameters, got ", input.device(), " ", input.scalar_type());
+  check_sr_input(input, op, options_.in_channels(), conv1->weight());
   const int64_t m = border();
   TORCH_CHECK_VALUE(input.size(2) > m && input.size(3) > m, op, ": with valid padding `input` must be larger than ",
                     m, " pixels in H and W, got ", input.sizes());
