@@ -100,6 +100,32 @@ def test_backward_independent_of_thread_count():
         assert torch.equal(a, e)
 
 
+@pytest.mark.parametrize("layout", ["nchw", "channels_last_x_nchw_grad"])
+def test_other_layouts_backward_independent_of_thread_count(layout):
+    """The NCHW kernel and the mixed-layout fallback also sum bias / PReLU-weight gradients
+    per input row and reduce the rows in a fixed order."""
+    def run() -> List[Tensor]:
+        outs = []
+        for per_channel in (True, False):
+            x, b, w, _ = _inputs(16, 2, torch.float32, per_channel, n=4, h=16, w=16, seed=3)
+            x = x.contiguous() if layout == "nchw" else x.contiguous(memory_format=CL)
+            g = torch.randn(4, 16, 32, 32, generator=torch.Generator().manual_seed(4))
+            outs += list(torch.ops.srgan_cpp.fused_pixel_shuffle_backward(g, x, 2, b, "prelu", w, 0.01))
+        return outs
+
+    threads = torch.get_num_threads()
+    results = []
+    try:
+        for n in (1, 2, 3):
+            torch.set_num_threads(n)
+            results.append(run())
+    finally:
+        torch.set_num_threads(threads)
+    for other in results[1:]:
+        for a, e in zip(other, results[0]):
+            assert torch.equal(a, e)
+
+
 _BASELINE_SCRIPT = """
 import sys, torch
 sys.path.insert(0, sys.argv[2])

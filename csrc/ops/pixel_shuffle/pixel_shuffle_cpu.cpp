@@ -329,8 +329,10 @@ void fused_backward_channels_last(const at::Tensor& go, const at::Tensor& x, at:
 }
 
 // grad_input(n, ic, ih, iw) = act'(z) * grad_out at the shuffled position. grad_bias and
-// grad_weight are sums over millions of elements: they accumulate in double (per row, then
-// per thread), whatever scalar_t is, and are reduced in a fixed order.
+// grad_weight are sums over millions of elements: they accumulate in double, whatever
+// scalar_t is, in partial sums whose extent does not depend on the thread count (one per
+// input plane (n, ic) for NCHW, one per (n, ih, ic) for the mixed-layout case), reduced in
+// a fixed order - so the sums do not depend on how the work was split among threads.
 template <typename scalar_t, Act A>
 void fused_backward_kernel(const at::Tensor& go, const at::Tensor& x, at::Tensor& gx, int64_t r,
                            const at::Tensor& bias, const at::Tensor& weight, double slope, at::Tensor& gbias,
@@ -354,9 +356,13 @@ void fused_backward_kernel(const at::Tensor& go, const at::Tensor& x, at::Tensor
     return;
   }
 
-  const int nthreads = at::get_num_threads();
-  std::vector<double> bias_part(want_bias ? static_cast<size_t>(nthreads) * CIN : 0, 0.0);
-  std::vector<double> w_part(want_w ? static_cast<size_t>(nthreads) * CW : 0, 0.0);
+  // part_b / part_w: partial sums; `inner` of them belong to each (n, ic) pair:
+  // part[(n * inner + k) * CIN + ic] (NCHW: inner = 1; mixed layout: inner = H, k = ih).
+  const bool nchw = !is_channels_last_input(x);
+  const int64_t inner = nchw ? 1 : H;
+  const size_t nparts = static_cast<size_t>(N * inner * CIN);
+  std::vector<double> part_b(want_bias ? nparts : 0, 0.0);
+  std::vector<double> part_w(want_w ? nparts : 0, 0.0);
 
   // One element: z rounded like the forward; returns grad_input, accumulates the sums.
   auto element = [&](scalar_t xv, scalar_t gv, acc_t bv, acc_t w, double& bsum, double& wsum) -> scalar_t {
@@ -368,32 +374,30 @@ void fused_backward_kernel(const at::Tensor& go, const at::Tensor& x, at::Tensor
     return gz;
   };
 
-  if (!is_channels_last_input(x)) {  // one task per input row (n, ic, ih)
-    at::parallel_for(0, N * CIN * H, grain_for(W), [&](int64_t begin, int64_t end) {
-      const int tid = at::get_thread_num();
-      for (int64_t row = begin; row < end; ++row) {
-        const int64_t ih = row % H, ic = (row / H) % CIN, n = row / (H * CIN);
+  if (nchw) {  // one task per input plane (n, ic), row by row
+    at::parallel_for(0, N * CIN, grain_for(H * W), [&](int64_t begin, int64_t end) {
+      for (int64_t plane = begin; plane < end; ++plane) {
+        const int64_t ic = plane % CIN, n = plane / CIN;
         const int64_t c = ic / rr, i = (ic % rr) / r, j = ic % r;
         const acc_t w = slopes[c];
         const acc_t bv = b ? static_cast<acc_t>(b[ic]) : acc_t(0);
-        const scalar_t* src = in + n * sN + ic * sC + ih * sH;
-        const scalar_t* grow = g + n * gN + c * gC + (ih * r + i) * gH + j * gW;
         const int64_t gstep = r * gW;
-        scalar_t* dst = gi + row * W;
         double bsum = 0, wsum = 0;
-        for (int64_t iw = 0; iw < W; ++iw) dst[iw] = element(src[iw * sW], grow[iw * gstep], bv, w, bsum, wsum);
-        if (want_bias) bias_part[tid * CIN + ic] += bsum;
-        if (want_w) w_part[tid * CW + (per_channel_w ? c : 0)] += wsum;
+        for (int64_t ih = 0; ih < H; ++ih) {
+          const scalar_t* src = in + n * sN + ic * sC + ih * sH;
+          const scalar_t* grow = g + n * gN + c * gC + (ih * r + i) * gH + j * gW;
+          scalar_t* dst = gi + (plane * H + ih) * W;
+          for (int64_t iw = 0; iw < W; ++iw) dst[iw] = element(src[iw * sW], grow[iw * gstep], bv, w, bsum, wsum);
+        }
+        if (want_bias) part_b[plane] = bsum;
+        if (want_w) part_w[plane] = wsum;
       }
     });
-  } else {  // channels_last: one task per (n, ih) row of pixels
+  } else {  // channels_last x, NCHW grad_output: one task per (n, ih) row of pixels
     const std::vector<int64_t> goff = subpixel_offsets(CIN, r, gC, gH, gW);
     std::vector<int64_t> chan(static_cast<size_t>(CIN));  // post-shuffle channel of each input channel
     for (int64_t ic = 0; ic < CIN; ++ic) chan[ic] = ic / rr;
     at::parallel_for(0, N * H, grain_for(W * CIN), [&](int64_t begin, int64_t end) {
-      const int tid = at::get_thread_num();
-      double* bp = want_bias ? bias_part.data() + tid * CIN : nullptr;
-      double* wp = want_w ? w_part.data() + tid * CW : nullptr;
       for (int64_t row = begin; row < end; ++row) {
         const int64_t ih = row % H, n = row / H;
         scalar_t* dst = gi + row * W * CIN;
@@ -402,31 +406,33 @@ void fused_backward_kernel(const at::Tensor& go, const at::Tensor& x, at::Tensor
           const scalar_t* gpix = g + n * gN + ih * r * gH + iw * r * gW;
           for (int64_t ic = 0; ic < CIN; ++ic) {
             const int64_t c = chan[ic];
+            const size_t at = static_cast<size_t>(row * CIN + ic);  // row = n * H + ih: owned by this task
             double bsum = 0, wsum = 0;
             dst[ic] = element(src[ic * sC], gpix[goff[ic]], b ? static_cast<acc_t>(b[ic]) : acc_t(0), slopes[c], bsum,
                               wsum);
-            if (bp) bp[ic] += bsum;
-            if (wp) wp[per_channel_w ? c : 0] += wsum;
+            if (want_bias) part_b[at] += bsum;
+            if (want_w) part_w[at] += wsum;
           }
         }
       }
     });
   }
+  // Fixed-order reductions of the partial sums: over (n, k) for each ic, then into channels.
+  std::vector<double> per_ic_b(want_bias ? CIN : 0, 0.0), per_ic_w(want_w ? CIN : 0, 0.0);
+  for (int64_t nk = 0; nk < N * inner; ++nk)
+    for (int64_t ic = 0; ic < CIN; ++ic) {
+      if (want_bias) per_ic_b[ic] += part_b[nk * CIN + ic];
+      if (want_w) per_ic_w[ic] += part_w[nk * CIN + ic];
+    }
   if (want_bias) {
     scalar_t* gb = gbias.data_ptr<scalar_t>();
-    for (int64_t ic = 0; ic < CIN; ++ic) {
-      double s = 0;
-      for (int t = 0; t < nthreads; ++t) s += bias_part[t * CIN + ic];
-      gb[ic] = static_cast<scalar_t>(s);
-    }
+    for (int64_t ic = 0; ic < CIN; ++ic) gb[ic] = static_cast<scalar_t>(per_ic_b[ic]);
   }
   if (want_w) {
+    std::vector<double> wsum(static_cast<size_t>(CW), 0.0);
+    for (int64_t ic = 0; ic < CIN; ++ic) wsum[per_channel_w ? ic / rr : 0] += per_ic_w[ic];
     scalar_t* gw = gweight.data_ptr<scalar_t>();
-    for (int64_t c = 0; c < CW; ++c) {
-      double s = 0;
-      for (int t = 0; t < nthreads; ++t) s += w_part[t * CW + c];
-      gw[c] = static_cast<scalar_t>(s);
-    }
+    for (int64_t c = 0; c < CW; ++c) gw[c] = static_cast<scalar_t>(wsum[c]);
   }
 }
 
