@@ -79,10 +79,8 @@ void shuffle_kernel(const at::Tensor& x, at::Tensor& out, int64_t r, bool upscal
       std::vector<scalar_t*> dst(static_cast<size_t>(rr));
       for (int64_t row = begin; row < end; ++row) {
         const int64_t ih = row % H, n = row / H;
-        for (int64_t s = 0; s < rr; ++s) dst[s] = o + (n * OH + ih * r + s / r) * oH + (s % r) * OC;
-        const scalar_t* src = in + n * sN + ih * sH;
-        for (int64_t iw = 0; iw < W; ++iw)
-          pixel_to_subpixels<scalar_t, scalar_t>(src + iw * sW, nullptr, OC, rr, dst.data(), iw * r * OC);
+        input_row_to_output_rows<scalar_t, scalar_t>(in + n * sN + ih * sH, sW, W, nullptr, OC, r,
+                                                     o + (n * OH + ih * r) * oH, oH, dst.data());
       }
     });
   } else {  // channels_last unshuffle: one task per output row (n, oh), one transpose per pixel
@@ -205,10 +203,8 @@ void fused_forward_kernel(const at::Tensor& x, at::Tensor& out, int64_t r, const
       std::vector<scalar_t*> dst(static_cast<size_t>(rr));
       for (int64_t row = begin; row < end; ++row) {
         const int64_t ih = row % H, n = row / H;
-        for (int64_t s = 0; s < rr; ++s) dst[s] = o + (n * OH + ih * r + s / r) * row_len + (s % r) * C;
-        const scalar_t* src = in + n * sN + ih * sH;
-        for (int64_t iw = 0; iw < W; ++iw)
-          pixel_to_subpixels<scalar_t, acc_t>(src + iw * sW, b, C, rr, dst.data(), iw * r * C);
+        input_row_to_output_rows<scalar_t, acc_t>(in + n * sN + ih * sH, sW, W, b, C, r,
+                                                  o + (n * OH + ih * r) * row_len, row_len, dst.data());
         for (int64_t i = 0; i < r; ++i) {
           const int64_t oh = ih * r + i;
           scalar_t* orow = o + (n * OH + oh) * row_len;

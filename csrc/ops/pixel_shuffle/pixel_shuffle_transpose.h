@@ -62,6 +62,17 @@ SRGAN_CPP_ALWAYS_INLINE void pixel_to_subpixels(const T* __restrict__ src, const
   }
 }
 
+// One channels_last input row of W pixels (pixel iw at src + iw * sW, C*r*r channels) into
+// its r output rows: output row i starts at out_row0 + i * row_len, and sub-pixel (i, j) of
+// pixel iw lands at column (iw * r + j) * C. `dst` is r*r pointers of scratch. bias may be null.
+template <typename T, typename Acc>
+SRGAN_CPP_ALWAYS_INLINE void input_row_to_output_rows(const T* src, int64_t sW, int64_t W, const T* bias, int64_t C,
+                                                      int64_t r, T* out_row0, int64_t row_len, T** dst) {
+  const int64_t rr = r * r;
+  for (int64_t s = 0; s < rr; ++s) dst[s] = out_row0 + (s / r) * row_len + (s % r) * C;
+  for (int64_t iw = 0; iw < W; ++iw) pixel_to_subpixels<T, Acc>(src + iw * sW, bias, C, rr, dst, iw * r * C);
+}
+
 // The inverse: dst[c*rr + s] = src[s][off + c] for c < C, s < rr.
 template <typename T>
 SRGAN_CPP_ALWAYS_INLINE void subpixels_to_pixel(const T* const* src, int64_t off, int64_t C, int64_t rr,
