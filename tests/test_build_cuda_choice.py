@@ -3,6 +3,7 @@ fake nvcc programs: which build each combination of SRGAN_CPP_CUDA, torch's CUDA
 and the toolkit found gets, and the line that says so."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -81,7 +82,7 @@ def test_on_refuses_what_cannot_give_cuda_kernels(tmp_path, torch_cuda, nvcc_rel
     nvcc = fake_nvcc(tmp_path, nvcc_release) if nvcc_release else ""
     run = decide(tmp_path, "ON", torch_cuda, nvcc)
     assert run.returncode != 0
-    assert f"srgan_cpp: SRGAN_CPP_CUDA=ON, but" in flat(run.stderr)
+    assert "srgan_cpp: SRGAN_CPP_CUDA=ON, but" in flat(run.stderr)
     assert expected in flat(run.stderr)
 
 
@@ -91,7 +92,7 @@ def test_unknown_mode_is_refused(tmp_path):
 
 
 def architectures(tmp_path: Path, arch_list: str | None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in __import__("os").environ.items() if k not in ("TORCH_CUDA_ARCH_LIST", "CUDAARCHS")}
+    env = {k: v for k, v in os.environ.items() if k not in ("TORCH_CUDA_ARCH_LIST", "CUDAARCHS")}
     if arch_list is not None:
         env["TORCH_CUDA_ARCH_LIST"] = arch_list
     return run_cmake_script(tmp_path, 'srgan_cpp_cuda_architectures()\nmessage(STATUS "ARCHS=${CMAKE_CUDA_ARCHITECTURES}")',

@@ -4,9 +4,7 @@ compiler, no Python headers - stops it with one line before CMake runs."""
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
-import sys
 import sysconfig
 from pathlib import Path
 
@@ -46,7 +44,7 @@ def test_torch_version_is_compared_numerically(installed, ok):
     if ok:
         assert message is None
     else:
-        assert message.startswith(f"srgan_cpp: needs torch >= 2.4, but ") and f"has torch {installed}" in message
+        assert message.startswith("srgan_cpp: needs torch >= 2.4, but ") and f"has torch {installed}" in message
 
 
 def fake_cmake(tmp_path: Path, version: str) -> str:
