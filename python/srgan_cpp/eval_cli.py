@@ -65,7 +65,7 @@ def load_model(spec: str, weights: Optional[str] = None, device: str = "cpu") ->
     if weights is not None:
         if not isinstance(model, nn.Module):
             raise ValueError("--weights: only an nn.Module can load weights")
-        from .models.io import load_state_dict_file
+        from .models.checkpoint import load_state_dict_file
 
         state = load_state_dict_file(weights)
         try:
