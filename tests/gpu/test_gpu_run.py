@@ -131,3 +131,28 @@ def test_dry_run(tmp_path):
     assert bench["machine"]["device"] == "cpu" and bench["results"]
     tail = proc.stdout.splitlines()[-len(status) - 2:]  # the summary table is printed last
     assert all(any(line.strip().startswith(name) for line in tail) for name in status), tail
+
+
+def test_time_budget_skips_the_remaining_cases(tmp_path):
+    import time
+
+    harness = load_benchmark("harness")
+    case = harness.Case(name="double", params={"n": 8},
+                        make_inputs=lambda device, rg: (torch.randn(8, device=device).requires_grad_(rg),),
+                        impls=(harness.Impl("ours", lambda x: x * 2), harness.Impl("eager", lambda x: x + x)))
+    timing = harness.TimingConfig(0, 1, 0.1, 1)
+    cfg = harness.RunConfig(device=torch.device("cpu"), timing=timing, verbose=False, deadline=time.monotonic() + 3600)
+    late = harness.RunConfig(device=torch.device("cpu"), timing=timing, verbose=False, deadline=time.monotonic() - 1)
+    results = harness.run_cases([case], cfg) + harness.run_cases([case, case], late)
+    assert [r.skipped is None for r in results] == [True, False, False]
+    report = harness.make_report("t", results, cfg)
+    assert report["config"]["cases_skipped"] == 2
+    assert report["results"][1]["skipped"].startswith("time budget") and report["results"][1]["modes"] == {}
+    assert "skipped" not in report["results"][0]
+    harness.write_json(tmp_path / "r.json", report)  # still valid JSON (no NaN)
+    # a script stops starting cases once its budget is spent, and says so in its JSON
+    out = tmp_path / "eval.json"
+    assert load_benchmark("bench_eval").main(["--quick", "--no-compile", "--quiet", "--repeats", "1",
+                                              "--time-budget", "0.001", "--out", str(out)]) == 0
+    ev = json.loads(out.read_text())
+    assert ev["config"]["cases_skipped"] == len(ev["results"]) == 10
