@@ -254,7 +254,7 @@ def steps() -> List[Step]:
         Step("device_probe", 30, lambda ctx: [PY, str(REPO / "benchmarks" / "gpu" / "device_probe.py"),
                                              "--device", ctx.device, "--json", str(ctx.results / "device_probe.json")]),
         cuda_tests(110),
-        sanitizer("memcheck", 60),
+        sanitizer("memcheck", 75),
         sanitizer("racecheck", 45, "--ops-only", "--dtypes", "float32", "float16"),
         bench("bench_losses", 45),
         bench("bench_pixel_shuffle", 45, "--no-compile", "--repeats", "7"),

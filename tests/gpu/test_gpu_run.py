@@ -156,3 +156,31 @@ def test_time_budget_skips_the_remaining_cases(tmp_path):
                                               "--time-budget", "0.001", "--out", str(out)]) == 0
     ev = json.loads(out.read_text())
     assert ev["config"]["cases_skipped"] == len(ev["results"]) == 10
+
+
+def test_device_commands_of_the_build_and_sanitizer_steps(tmp_path, monkeypatch):
+    import shlex
+
+    import sanitize_kernels
+
+    steps = {s.name: s for s in run_all.steps()}
+    ctx = _ctx(False, tmp_path)
+    build = " ".join(steps["build"].argv(ctx))
+    assert "--no-build-isolation --no-deps" in build and "CMAKE_CUDA_ARCHITECTURES=90" in build
+    assert "built_with_cuda" in build and steps["build"].env(ctx)["SRGAN_CPP_CUDA"] == "ON"
+    assert steps["build"].argv(_ctx(True, tmp_path)) is None  # a dry run builds nothing
+    monkeypatch.setattr(run_all, "_sanitizer_available", lambda: True)
+    for tool in ("memcheck", "racecheck"):
+        step = steps[f"sanitize_{tool}"]
+        script = step.argv(ctx)[2]
+        control, run = script.split("; echo '== run'; ")
+        assert f"--tool {tool} --kernel-name kns=srgan_cpp" in control and "sanitizer_control.py" in control
+        words = shlex.split(run)
+        assert words[:3] == ["compute-sanitizer", "--tool", tool]
+        at = next(i for i, w in enumerate(words) if w.endswith("sanitize_kernels.py"))
+        args = sanitize_kernels.parse_args(words[at + 1:])
+        assert args.device == "cuda" and args.time_budget > 0 and args.json.name == f"sanitize_{tool}.json"
+        assert step.env(ctx) == {"PYTORCH_NO_CUDA_MEMORY_CACHING": "1"}
+    monkeypatch.setattr(run_all, "_sanitizer_available", lambda: False)
+    assert steps["sanitize_memcheck"].argv(ctx) is None  # absent on the device: skipped, and said so
+    assert "not found" in steps["sanitize_memcheck"].skip_reason(ctx)
