@@ -48,11 +48,6 @@ __all__ = ["add_eval_subparser", "run_eval_from_args", "load_model", "read_weigh
 #: ``package.module:attr`` (dotted module and attribute paths; no file extension test, so
 #: ``srgan_cpp.models:MSRResNet`` is a module spec, not a file name).
 _MODULE_ATTR = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
-#: Checkpoint wrappers, in order of preference (BasicSR/Real-ESRGAN: params_ema, then params).
-_WRAPPERS = ("params_ema", "params", "state_dict", "model")
-#: Nesting depth of those wrappers accepted (real files have 1 or 2; a self-referencing
-#: file would otherwise unwrap forever).
-_MAX_WRAPPER_DEPTH = 8
 #: Largest ``--scale``: the papers use 2..8; larger factors leave LR images of a few pixels.
 _MAX_SCALE = 32
 
@@ -110,40 +105,17 @@ def read_weights(path: str, map_location: str = "cpu") -> Dict[str, Tensor]:
 
     Accepts plain state dicts, BasicSR / Real-ESRGAN layouts (``{"params": ...}``,
     ``{"params_ema": ...}``, as :func:`srgan_cpp.models.save` writes), ``state_dict`` /
-    ``model`` wrappers and ``module.`` prefixes (DataParallel). Raises :class:`UsageError`
-    naming ``--weights``.
+    ``model`` wrappers and ``module.`` prefixes (DataParallel), through the one checkpoint
+    reader (:func:`srgan_cpp.models.checkpoint.load_state_dict_file`, bounded unwrapping).
+    Raises :class:`UsageError` naming ``--weights``.
     """
+    from .models.checkpoint import load_state_dict_file
+
     check_input_file(path, "--weights")
-    if path.endswith(".safetensors"):
-        try:
-            from safetensors.torch import load_file
-        except ImportError:
-            raise UsageError("--weights", f"{path!r} is a .safetensors file; `pip install safetensors` to read it") from None
-        try:
-            obj: Any = load_file(path, device=map_location)
-        except Exception as e:  # SafetensorError, OSError...
-            raise UsageError("--weights", f"{path!r} is not a readable safetensors file: {e}") from e
-    else:
-        try:
-            obj = torch.load(path, map_location=map_location, weights_only=True)
-        except Exception as e:  # UnpicklingError (refused globals too), RuntimeError, EOFError...
-            raise UsageError("--weights", f"{path!r} is not a weights-only checkpoint (corrupt, truncated, or a "
-                                          f"pickle that would run code): {e}") from e
-    for _ in range(_MAX_WRAPPER_DEPTH + 1):
-        inner = next((obj[k] for k in _WRAPPERS if isinstance(obj, dict) and isinstance(obj.get(k), dict)), None)
-        if inner is None:
-            break
-        obj = inner
-    else:
-        raise UsageError("--weights", f"{path!r}: wrappers ({', '.join(_WRAPPERS)}) nested deeper than "
-                                      f"{_MAX_WRAPPER_DEPTH} levels (or a self-referencing file)")
-    if not isinstance(obj, dict) or not obj or not all(isinstance(k, str) and isinstance(v, Tensor) for k, v in obj.items()):
-        keys = list(obj)[:6] if isinstance(obj, dict) else type(obj).__name__
-        raise UsageError("--weights", f"{path!r} does not hold a state dict (a dict of tensors); found {keys!r}")
-    state: Dict[str, Tensor] = dict(obj)
-    while all(k.startswith("module.") for k in state):
-        state = {k[len("module."):]: v for k, v in state.items()}
-    return state
+    try:
+        return load_state_dict_file(path, map_location=map_location)
+    except (ValueError, OSError) as e:
+        raise UsageError("--weights", str(e)) from e
 
 
 def load_model(spec: str, weights: Optional[str] = None, device: str = "cpu") -> Any:
