@@ -13,9 +13,7 @@
 #     srgan_cpp::torch        torch's headers and c10, torch_cpu, torch; _GLIBCXX_USE_CXX11_ABI
 #     srgan_cpp::torch_cuda   c10_cuda and torch_cuda (with CUDA only; no toolkit needed)
 
-# The paths of torch's libraries <name>..., to link. On Linux they are kept linked even if
-# nothing references them directly (as torch's own CMake package does): libtorch and
-# libtorch_cuda register ATen's kernels from static initialisers.
+# The paths of torch's libraries <name>..., to link.
 function(_srgan_cpp_torch_libraries out root)
   set(_found "")
   foreach(_name IN LISTS ARGN)
@@ -25,9 +23,6 @@ function(_srgan_cpp_torch_libraries out root)
     endif()
     list(APPEND _found "${_path}")
   endforeach()
-  if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
-    set(_found "-Wl,--push-state,--no-as-needed;${_found};-Wl,--pop-state")
-  endif()
   set(${out} "${_found}" PARENT_SCOPE)
 endfunction()
 
@@ -45,6 +40,13 @@ function(srgan_cpp_torch_targets)
     INTERFACE_INCLUDE_DIRECTORIES "${_arg_ROOT}/include;${_arg_ROOT}/include/torch/csrc/api/include"
     INTERFACE_COMPILE_DEFINITIONS "_GLIBCXX_USE_CXX11_ABI=${_arg_CXX11_ABI}"
     INTERFACE_LINK_LIBRARIES "${_libs}")
+  # Keep torch's libraries linked even where nothing references them directly, as torch's
+  # own CMake package does: libtorch and libtorch_cuda register ATen's kernels from static
+  # initialisers. (A link option, not flags around the libraries: CMake de-duplicates
+  # repeated link items, which would unbalance such brackets.)
+  if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+    set_property(TARGET srgan_cpp::torch PROPERTY INTERFACE_LINK_OPTIONS "LINKER:--no-as-needed")
+  endif()
   if(_arg_CUDA)
     _srgan_cpp_torch_libraries(_cuda_libs "${_arg_ROOT}" c10_cuda torch_cuda)
     add_library(srgan_cpp::torch_cuda INTERFACE IMPORTED)
