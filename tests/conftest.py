@@ -1,13 +1,9 @@
-"""Shared fixtures: devices (CUDA entries skip cleanly without a GPU) and seeding."""
+"""Shared fixtures (seeding). Helpers and references live in the ``helpers`` package
+(``from helpers import DEVICES``); this file's folder is on ``sys.path`` for that."""
 from __future__ import annotations
 
 import pytest
 import torch
-
-CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-
-#: Parametrise a test over these; the CUDA entry is skipped where there is no GPU.
-DEVICES = ["cpu", pytest.param("cuda", marks=[CUDA, pytest.mark.cuda])]
 
 
 @pytest.fixture(autouse=True)
