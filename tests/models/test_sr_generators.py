@@ -1,5 +1,5 @@
 """MSRResNet, RRDBNet, SRVGGNetCompact, EDSR: the C++ models against plain-PyTorch
-re-implementations of the BasicSR / Real-ESRGAN architectures (tests/basicsr_reference.py):
+re-implementations of the BasicSR / Real-ESRGAN architectures (tests/helpers/basicsr_reference.py):
 identical state_dict keys and shapes, same outputs and gradients in float64, plus shapes,
 train/eval, copies, odd input sizes and bad arguments."""
 from __future__ import annotations
