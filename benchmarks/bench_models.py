@@ -9,7 +9,7 @@ For every model two cases, side by side in one run (ratio = median(other) / medi
   batch of LR patches), the model in train mode.
 
 Implementations: ``ours`` (the srgan_cpp model, forward in C++), ``eager`` (the reference:
-``tests/basicsr_reference.py``, the same BasicSR / Real-ESRGAN architecture in plain PyTorch,
+``tests/helpers/basicsr_reference.py``, the same BasicSR / Real-ESRGAN architecture in plain PyTorch,
 loaded with ours' state dict) and, with ``--compile``, ``compile`` (``torch.compile`` of the
 reference). Before timing, outputs (and the loss) are checked against ``eager`` by the
 harness; for ``train_step`` every parameter gradient is also compared (``grads_match`` and
@@ -41,14 +41,14 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 _HERE = Path(__file__).resolve().parent
-for _p in (_HERE, _HERE.parent / "tests"):  # harness; basicsr_reference (the test suite's references)
+for _p in (_HERE, _HERE.parent / "tests"):  # harness; the test suite's references (tests/helpers)
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
-import basicsr_reference as ref  # noqa: E402
-import hetsrwgan_reference as het_ref  # noqa: E402
-import psrgan_reference as psrgan_ref  # noqa: E402
 import harness  # noqa: E402
+from helpers import basicsr_reference as ref  # noqa: E402
+from helpers import hetsrwgan_reference as het_ref  # noqa: E402
+from helpers import psrgan_reference as psrgan_ref  # noqa: E402
 from harness import Case, Impl, RunConfig, TimingConfig  # noqa: E402
 from srgan_cpp import models  # noqa: E402
 

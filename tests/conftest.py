@@ -1,4 +1,6 @@
-"""Shared fixtures: devices (CUDA entries skip cleanly without a GPU) and seeding.
+"""Shared fixtures (seeding) and the collection hook that marks CUDA tests. Helpers and
+references live in the ``helpers`` package (``from helpers import DEVICES``); this file's
+folder is on ``sys.path`` for that.
 
 CUDA tests: mark them ``@pytest.mark.cuda`` or parametrise over ``DEVICES``. Every test that
 needs a GPU then carries the ``cuda`` marker, so ``pytest -m cuda`` selects them all (the GPU
@@ -12,11 +14,6 @@ from typing import List
 
 import pytest
 import torch
-
-CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-
-#: Parametrise a test over these; the CUDA entry is skipped where there is no GPU.
-DEVICES = ["cpu", pytest.param("cuda", marks=[CUDA, pytest.mark.cuda])]
 
 
 def _is_cuda_value(value: object) -> bool:

@@ -8,6 +8,8 @@
 #include <map>
 #include <set>
 
+#include "nn/state_dict_wrappers.h"
+
 namespace srgan_cpp::nn {
 
 void Module::rebind(const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& buffers) {
@@ -50,17 +52,27 @@ void load_state_dict(torch::nn::Module& module, const std::string& path) {
   TORCH_CHECK_VALUE(loaded.isGenericDict(), "srgan_cpp::nn::load_state_dict: '", path,
                     "' does not hold a dict of tensors");
   c10::Dict<c10::IValue, c10::IValue> dict = loaded.toGenericDict();
-  // Unwrap {"params_ema" | "params" | "state_dict" | "model": {...}} as srgan_cpp.models.load does.
-  for (bool unwrapped = true; unwrapped;) {
-    unwrapped = false;
-    for (const char* wrapper : {"params_ema", "params", "state_dict", "model"}) {
+  // Unwrap {"params_ema" | "params" | "state_dict" | "model": {...}} as srgan_cpp.models.load
+  // does, at most kMaxWrapperDepth levels: a wrapper that refers to itself is refused.
+  std::vector<c10::Dict<c10::IValue, c10::IValue>> seen;
+  for (int depth = 0;; ++depth) {
+    for (const auto& d : seen) {
+      TORCH_CHECK_VALUE(!d.is(dict), "srgan_cpp::nn::load_state_dict: refused '", path,
+                        "': the checkpoint's state-dict wrapper refers to itself");
+    }
+    seen.push_back(dict);
+    const char* inner = nullptr;
+    for (const char* wrapper : kStateDictWrappers) {
       const auto it = dict.find(c10::IValue(std::string(wrapper)));
       if (it != dict.end() && it->value().isGenericDict()) {
-        dict = it->value().toGenericDict();
-        unwrapped = true;
+        inner = wrapper;
         break;
       }
     }
+    if (inner == nullptr) break;
+    TORCH_CHECK_VALUE(depth < kMaxWrapperDepth, "srgan_cpp::nn::load_state_dict: refused '", path,
+                      "': the checkpoint nests state-dict wrappers more than ", kMaxWrapperDepth, " deep");
+    dict = dict.at(c10::IValue(std::string(inner))).toGenericDict();
   }
   std::map<std::string, c10::IValue> entries;
   for (const auto& entry : dict) {

@@ -1,8 +1,15 @@
 #include "python/bind_module.h"
 
+#include "nn/state_dict_wrappers.h"
+
 namespace srgan_cpp::python {
 
 void bind_module_base(py::module_& m) {
+  // How checkpoints are unwrapped, defined once in C++ and read by srgan_cpp.models.checkpoint.
+  py::tuple wrappers(nn::kStateDictWrappers.size());
+  for (size_t i = 0; i < nn::kStateDictWrappers.size(); ++i) wrappers[i] = py::str(nn::kStateDictWrappers[i]);
+  m.attr("STATE_DICT_WRAPPERS") = wrappers;
+  m.attr("MAX_WRAPPER_DEPTH") = nn::kMaxWrapperDepth;
   py::class_<nn::Module, std::shared_ptr<nn::Module>>(m, "_Module")
       // One entry per module, pre-order (the order of named_parameters()):
       // (qualified name, C++ type name, [(param name, tensor)], [(buffer name, tensor)], [child names]).

@@ -1,10 +1,14 @@
 #pragma once
 // pybind11 helpers that expose srgan_cpp::nn::Module trees to the Python wrapper
-// (python/srgan_cpp/models/_cpp_module.py), which mirrors them as torch.nn.Modules.
+// (python/srgan_cpp/models/_cpp_module.py), which mirrors them as torch.nn.Modules, and the
+// generic binding of a model class (bind_model): one line per model in bind_models.cpp.
 #include <pybind11/stl.h>
 #include <torch/csrc/utils/pybind.h>
 
+#include <memory>
 #include <mutex>
+#include <string>
+#include <type_traits>
 
 #include "nn/module.h"
 
@@ -31,6 +35,58 @@ void def_forward(PyClass& cls) {
         return self.forward(x);
       },
       py::call_guard<py::gil_scoped_release>());
+}
+
+// Options built from keyword arguments: every field of Options::fields (nn/options.h) is
+// required and nothing else is accepted, so the defaults live in the Python class's
+// signature only. Missing, unknown or mistyped arguments raise TypeError naming them.
+template <typename Options>
+Options options_from_kwargs(const std::string& model, const py::kwargs& kwargs) {
+  Options options;
+  size_t used = 0;
+  options.fields([&](const char* name, auto& field) {
+    using T = std::decay_t<decltype(field)>;
+    TORCH_CHECK_TYPE(kwargs.contains(name), model, ": missing argument `", name, "`");
+    try {
+      field = kwargs[name].template cast<T>();
+    } catch (const py::cast_error&) {
+      TORCH_CHECK_TYPE(false, model, ": argument `", name, "` has the wrong type (",
+                       std::string(py::str(py::type::of(kwargs[name]).attr("__name__"))), ")");
+    }
+    ++used;
+  });
+  if (used != kwargs.size()) {
+    std::string known;
+    options.fields([&](const char* name, auto&) { known += std::string(known.empty() ? "" : ", ") + name; });
+    for (const auto& item : kwargs) {
+      bool found = false;
+      options.fields([&](const char* name, auto&) { found = found || py::str(item.first).cast<std::string>() == name; });
+      TORCH_CHECK_TYPE(found, model, ": unexpected argument `", py::str(item.first).cast<std::string>(),
+                       "` (arguments: ", known, ")");
+    }
+  }
+  return options;
+}
+
+// Binds a model class `Impl` constructed from `Options`: __init__(**kwargs) taking every
+// option explicitly, forward / bound_forward, and option_defaults() (the C++ defaults, for
+// the test that compares them with the Python signature's). Returns the class, for
+// model-specific properties.
+template <typename Impl, typename Options>
+py::class_<Impl, nn::Module, std::shared_ptr<Impl>> bind_model(py::module_& m, const char* name) {
+  py::class_<Impl, nn::Module, std::shared_ptr<Impl>> cls(m, name);
+  const std::string model(name);
+  cls.def(py::init([model](const py::kwargs& kwargs) {
+    return std::make_shared<Impl>(options_from_kwargs<Options>(model, kwargs));
+  }));
+  cls.def_static("option_defaults", [] {
+    py::dict out;
+    Options defaults;
+    defaults.fields([&](const char* option, auto& value) { out[option] = value; });
+    return out;
+  });
+  def_forward<Impl>(cls);
+  return cls;
 }
 
 }  // namespace srgan_cpp::python

@@ -4,13 +4,9 @@
 #include "python/bind_module.h"
 
 namespace srgan_cpp::python {
-void bind_srcnn(py::module_& m);
-void bind_hetsrwgan(py::module_& m);
-void bind_sr_generators(py::module_& m);
+void bind_models(py::module_& m);
+void bind_layers(py::module_& m);
 void bind_eval_kernels(py::module_& m);
-void bind_hetsrwgan_models(py::module_& m);
-void bind_psrgan(py::module_& m);
-void bind_discriminators(py::module_& m);
 }
 
 namespace {
@@ -44,11 +40,7 @@ PYBIND11_MODULE(_C, m) {
   m.doc() = "srgan_cpp C++ core: model classes; ops are under torch.ops.srgan_cpp";
   m.def("built_with_cuda", &srgan_cpp::built_with_cuda, "Whether this build has CUDA kernels");
   srgan_cpp::python::bind_module_base(m);
-  srgan_cpp::python::bind_srcnn(m);
-  srgan_cpp::python::bind_hetsrwgan(m);
-  srgan_cpp::python::bind_sr_generators(m);
+  srgan_cpp::python::bind_models(m);
+  srgan_cpp::python::bind_layers(m);
   srgan_cpp::python::bind_eval_kernels(m);
-  srgan_cpp::python::bind_hetsrwgan_models(m);
-  srgan_cpp::python::bind_psrgan(m);
-  srgan_cpp::python::bind_discriminators(m);
 }

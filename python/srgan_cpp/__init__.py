@@ -37,6 +37,5 @@ def built_with_cuda() -> bool:
     """Whether this build of srgan_cpp contains CUDA kernels."""
     return bool(_C.built_with_cuda())
 
-
-__all__ = ["ops", "losses", "nn", "models", "image", "data", "metrics", "evaluate", "built_with_cuda", "cmake_prefix_path",
-           "include_dir", "__version__"]
+__all__ = ["__version__", "built_with_cuda", "cmake_prefix_path", "data", "evaluate", "image", "include_dir", "losses",
+           "metrics", "models", "nn", "ops"]

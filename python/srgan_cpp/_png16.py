@@ -5,26 +5,34 @@ goes through Pillow. Arrays are HWC ``uint16``.
 """
 from __future__ import annotations
 
-from typing import BinaryIO, Optional
+from typing import BinaryIO, NamedTuple, Optional
 
 import numpy as np
 
-__all__ = ["png_header", "is_png16_colour", "read_png16", "write_png16"]
+__all__ = ["PNGHeader", "is_png16_colour", "png_header", "read_png16", "write_png16"]
 
 
-def png_header(path: str) -> Optional[tuple]:
-    """(bit depth, colour type) from a PNG's IHDR chunk, or None if the file is not a PNG."""
+class PNGHeader(NamedTuple):
+    """What a PNG's IHDR chunk says."""
+
+    width: int
+    height: int
+    bit_depth: int
+    colour_type: int
+
+
+def png_header(path: str) -> Optional[PNGHeader]:
+    """The IHDR chunk of a PNG file, or None if the file is not a PNG."""
     with open(path, "rb") as f:
         head = f.read(26)
     if len(head) < 26 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
         return None
-    return head[24], head[25]
+    return PNGHeader(int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big"), head[24], head[25])
 
 
-def is_png16_colour(path: str) -> bool:
-    """True for a 16-bit RGB (colour type 2) or RGBA (6) PNG."""
-    head = png_header(path)
-    return head is not None and head[0] == 16 and head[1] in (2, 6)
+def is_png16_colour(header: Optional[PNGHeader]) -> bool:
+    """True for the header of a 16-bit RGB (colour type 2) or RGBA (6) PNG."""
+    return header is not None and header.bit_depth == 16 and header.colour_type in (2, 6)
 
 
 def read_png16(path: str) -> np.ndarray:

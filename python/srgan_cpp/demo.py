@@ -37,52 +37,27 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .data import bundled_images
 from .image import load_image, save_image
+from .metrics import psnr, rgb_to_ycbcr, ycbcr_to_rgb
 from .models import SRCNN, save_state_dict
 
-__all__ = ["run_demo", "psnr", "rgb_to_ycbcr", "ycbcr_to_rgb"]
+__all__ = ["run_demo"]
 
 _LABEL_H = 22  # height of the label strip above each panel of the comparison image
 _GAP = 4  # gap between panels (pixels)
 
 
 # --------------------------------------------------------------------------------------
-# small local helpers (the metrics module proper lives elsewhere)
+# helpers
 # --------------------------------------------------------------------------------------
-def rgb_to_ycbcr(rgb: np.ndarray) -> np.ndarray:
-    """``(H, W, 3)`` uint8 RGB -> ``(H, W, 3)`` float64 YCbCr in [0, 1] (BT.601 studio swing).
-
-    Y = (16 + 65.481 R + 128.553 G + 24.966 B) / 255 with R, G, B in [0, 1]: Y spans
-    [16, 235] / 255, Cb and Cr [16, 240] / 255 (MATLAB's ``rgb2ycbcr``).
-    """
-    x = rgb.astype(np.float64) / 255.0
-    r, g, b = x[..., 0], x[..., 1], x[..., 2]
-    y = (16.0 + 65.481 * r + 128.553 * g + 24.966 * b) / 255.0
-    cb = (128.0 - 37.797 * r - 74.203 * g + 112.0 * b) / 255.0
-    cr = (128.0 + 112.0 * r - 93.786 * g - 18.214 * b) / 255.0
-    return np.stack([y, cb, cr], axis=-1)
+def _ycbcr(rgb: np.ndarray) -> np.ndarray:
+    """``(H, W, 3)`` uint8 RGB -> ``(H, W, 3)`` float64 YCbCr in [0, 1] (BT.601 studio swing, Y in
+    [16, 235] / 255: ``srgan_cpp.metrics.rgb_to_ycbcr`` of the image as floats)."""
+    return rgb_to_ycbcr(rgb.astype(np.float64) / 255.0)
 
 
-def ycbcr_to_rgb(ycc: np.ndarray) -> np.ndarray:
-    """Inverse of :func:`rgb_to_ycbcr`: ``(H, W, 3)`` float YCbCr -> ``(H, W, 3)`` uint8 RGB."""
-    y = ycc[..., 0] * 255.0 - 16.0
-    cb = ycc[..., 1] * 255.0 - 128.0
-    cr = ycc[..., 2] * 255.0 - 128.0
-    r = 255.0 / 219.0 * y + 255.0 / 224.0 * 1.402 * cr
-    g = 255.0 / 219.0 * y - 255.0 / 224.0 * (1.772 * 0.114 / 0.587) * cb - 255.0 / 224.0 * (1.402 * 0.299 / 0.587) * cr
-    b = 255.0 / 219.0 * y + 255.0 / 224.0 * 1.772 * cb
-    rgb = np.stack([r, g, b], axis=-1)
-    return np.clip(np.round(rgb), 0, 255).astype(np.uint8)
-
-
-def psnr(a: np.ndarray, b: np.ndarray, border: int = 0, peak: float = 1.0) -> float:
-    """PSNR in dB between two equally shaped arrays, ignoring ``border`` pixels at each edge of H, W."""
-    if a.shape != b.shape:
-        raise ValueError(f"psnr: shapes differ: {a.shape} vs {b.shape}")
-    if border > 0:
-        a = a[border:-border, border:-border]
-        b = b[border:-border, border:-border]
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    return math.inf if mse == 0.0 else 10.0 * math.log10(peak * peak / mse)
+def _rgb_uint8(ycc: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`_ycbcr`: float YCbCr in [0, 1] -> uint8 RGB (rounded, saturated)."""
+    return np.clip(np.round(ycbcr_to_rgb(ycc) * 255.0), 0, 255).astype(np.uint8)
 
 
 def _bicubic_pair(hr: np.ndarray, scale: int) -> np.ndarray:
@@ -205,6 +180,7 @@ def run_demo(seconds: float = 60.0, out_dir: Union[str, os.PathLike] = "demo_out
         ``comparison`` (path of the PNG: bicubic | SRCNN | ground truth, each with a label
         strip above) and ``weights`` (path of the state dict, loadable with
         ``srgan_cpp.models.load_state_dict_file`` into ``SRCNN(1, kernel_sizes=variant,
+        padding="valid")``, or as that model with ``srgan_cpp.models.load(path,
         padding="valid")``).
 
     Outputs are written atomically: ``comparison_x{scale}.png`` and ``srcnn_x{scale}.pt``
@@ -240,11 +216,11 @@ def run_demo(seconds: float = 60.0, out_dir: Union[str, os.PathLike] = "demo_out
         if p.stem == holdout:
             continue
         hr, bic = _prepare(p, scale)
-        train_x.append(torch.from_numpy(rgb_to_ycbcr(bic)[..., 0].astype(np.float32)).to(dev))
-        train_y.append(torch.from_numpy(rgb_to_ycbcr(hr)[..., 0].astype(np.float32)).to(dev))
+        train_x.append(torch.from_numpy(_ycbcr(bic)[..., 0].astype(np.float32)).to(dev))
+        train_y.append(torch.from_numpy(_ycbcr(hr)[..., 0].astype(np.float32)).to(dev))
     test_hr, test_bic = _prepare(images[names.index(holdout)], scale)
-    test_bic_ycc = rgb_to_ycbcr(test_bic)
-    test_hr_y = rgb_to_ycbcr(test_hr)[..., 0]
+    test_bic_ycc = _ycbcr(test_bic)
+    test_hr_y = _ycbcr(test_hr)[..., 0]
 
     # The model is initialised on the CPU (then moved), so only the CPU generator matters.
     with torch.random.fork_rng(devices=[]):
@@ -294,9 +270,9 @@ def run_demo(seconds: float = 60.0, out_dir: Union[str, os.PathLike] = "demo_out
     # -- evaluation on the held-out image -------------------------------------------------
     model.eval()
     sr_y = _upscale_y(model, test_bic_ycc[..., 0], dev)
-    p_bic = psnr(test_bic_ycc[..., 0], test_hr_y, border=scale)
-    p_sr = psnr(sr_y, test_hr_y, border=scale)
-    sr_rgb = ycbcr_to_rgb(np.concatenate([sr_y[..., None], test_bic_ycc[..., 1:]], axis=-1))
+    p_bic = float(psnr(test_bic_ycc[..., 0], test_hr_y, crop_border=scale))
+    p_sr = float(psnr(sr_y, test_hr_y, crop_border=scale))
+    sr_rgb = _rgb_uint8(np.concatenate([sr_y[..., None], test_bic_ycc[..., 1:]], axis=-1))
 
     comparison = _side_by_side([test_bic, sr_rgb, test_hr],
                                [f"bicubic x{scale}  {p_bic:.2f} dB", f"SRCNN x{scale}  {p_sr:.2f} dB",

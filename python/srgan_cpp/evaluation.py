@@ -33,7 +33,7 @@ from .data.resize import imresize, round_half_away
 from .metrics import psnr, rgb_to_ycbcr, ssim, ycbcr_to_rgb
 from ._atomic import atomic_write
 
-__all__ = ["evaluate", "EvalReport", "format_table", "NonFiniteOutputError"]
+__all__ = ["EvalReport", "NonFiniteOutputError", "evaluate", "format_table"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 ModelLike = Union[nn.Module, Callable[[Tensor], Tensor]]

@@ -7,32 +7,27 @@ Conventions used throughout srgan_cpp:
   (0..65535).
 * Tensors are channels-first floats in ``[0, 1]``: ``CHW`` or a batch ``NCHW``.
 
-``to_tensor`` and ``to_numpy`` convert between the two; ``load_image`` and ``save_image``
-read and write files (PNG, JPEG, BMP, TIFF, ... whatever Pillow knows).
+``to_tensor`` and ``to_numpy`` convert between the two (the one ``to_tensor`` of srgan_cpp:
+``srgan_cpp.data.to_tensor`` is this function); ``load_image`` and ``save_image`` read and
+write files (PNG, JPEG, BMP, TIFF, ... whatever Pillow knows; see :mod:`.image_files`).
 """
 from __future__ import annotations
 
-import os
 from typing import Any, Optional, Union
 
 import numpy as np
 import torch
-from PIL import Image
 from torch import Tensor
 
-from ._atomic import atomic_write
-from ._png16 import is_png16_colour, read_png16, write_png16
+from .image_files import load_image, save_image
 
-__all__ = ["to_tensor", "to_numpy", "load_image", "save_image"]
-
-PathLike = Union[str, "os.PathLike[str]"]
+__all__ = ["load_image", "save_image", "to_numpy", "to_tensor"]
 
 #: Channel counts an image may have (gray, RGB, RGBA).
 _CHANNELS = (1, 3, 4)
 #: Integer dtype -> the value that maps to 1.0.
 _INT_MAX = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-_LOAD_MODES = ("RGB", "L", "RGBA", None)
 
 
 def _dtype_name(dt: Any) -> str:
@@ -183,187 +178,3 @@ def to_numpy(t: Tensor, *, dtype: Any = np.uint8, squeeze_gray: Optional[bool] =
     if layout != "HW" and squeeze_gray and x.shape[-1] == 1:
         x = x[..., 0]
     return np.array(x.numpy(), dtype=out_dtype, order="C", copy=True)
-
-
-# --------------------------------------------------------------------------------------
-# files
-# --------------------------------------------------------------------------------------
-def _check_path(fn: str, path: Any) -> str:
-    try:
-        return os.fspath(path)
-    except TypeError:
-        raise TypeError(f"{fn}: `path` must be a str or os.PathLike, got {type(path).__name__}") from None
-
-
-class _Unreadable(ValueError):
-    """A decodable image whose pixel type srgan_cpp does not read."""
-
-
-def _sixteen_bit(im: Image.Image, path: str) -> Optional[np.ndarray]:
-    """The pixels of a 16-bit (or 32-bit integer) grayscale image as uint16, else None."""
-    if im.mode.startswith("I;16"):
-        return np.asarray(im).astype(np.uint16)
-    if im.mode == "I":  # some Pillow versions open 16-bit PNGs as 32-bit "I"
-        a = np.asarray(im)
-        if a.size and (a.min() < 0 or a.max() > 65535):
-            raise _Unreadable(f"load_image: {path!r} holds 32-bit integer pixels outside 0..65535, "
-                             "which srgan_cpp does not read")
-        return a.astype(np.uint16)
-    return None
-
-
-def load_image(path: PathLike, mode: Optional[str] = "RGB") -> np.ndarray:
-    """Reads an image file into a NumPy array (channels-last).
-
-    Args:
-        path: the file.
-        mode: the channel layout of the result:
-            * ``"RGB"`` (default): ``(H, W, 3)``; gray images are repeated into 3 channels,
-              alpha is dropped, palettes are expanded;
-            * ``"L"``: ``(H, W)`` gray (ITU-R 601 luma for colour files, as Pillow computes it);
-            * ``"RGBA"``: ``(H, W, 4)``, alpha 255 (65535) where the file has none;
-            * ``None``: as stored: ``(H, W)`` for gray, ``(H, W, 3)`` for RGB, ``(H, W, 4)``
-              for anything with transparency; palette and bilevel images are expanded.
-
-    Returns:
-        ``uint8`` pixels for 8-bit files. 16-bit *grayscale* files (e.g. 16-bit PNG or TIFF)
-        give ``uint16`` pixels in every mode (gray repeated for "RGB"/"RGBA", alpha 65535).
-        16-bit colour PNGs (which Pillow decodes only to 8 bits) are decoded with pypng and
-        give ``uint16`` too ("L": the luma ``0.299 R + 0.587 G + 0.114 B``, rounded).
-
-    Raises:
-        FileNotFoundError: ``path`` does not exist.
-        ValueError: ``mode`` is not one of the above, or the file is not a readable image
-            (corrupt, truncated, unknown format, unsupported pixel type); the message names
-            the file.
-    """
-    path = _check_path("load_image", path)
-    if mode not in _LOAD_MODES:
-        raise ValueError(f"load_image: `mode` must be one of {_LOAD_MODES}, got {mode!r}")
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"load_image: `path` {path!r} does not exist")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"load_image: `path` {path!r} is a directory, not an image file")
-    try:
-        if is_png16_colour(path):
-            return _png16_pixels(read_png16(path), mode)
-        with Image.open(path) as im:
-            im.load()  # decode now, inside the try: Pillow is lazy
-            return _pixels(im, mode, path)
-    except _Unreadable:
-        raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
-        # UnidentifiedImageError and truncated-file errors are OSErrors.
-        if isinstance(e, (FileNotFoundError, IsADirectoryError, PermissionError)):
-            raise
-        raise ValueError(f"load_image: cannot read {path!r} as an image: {e}") from e
-
-
-def _png16_pixels(rgb: np.ndarray, mode: Optional[str]) -> np.ndarray:
-    """(H, W, 3 or 4) uint16 from a 16-bit colour PNG -> the layout ``mode`` asks for."""
-    if mode is None:
-        return rgb
-    if mode == "RGB":
-        return np.ascontiguousarray(rgb[..., :3])
-    if mode == "RGBA":
-        if rgb.shape[-1] == 4:
-            return rgb
-        return np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 65535, np.uint16)], axis=-1)
-    luma = rgb[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
-    return np.floor(luma + 0.5).astype(np.uint16)
-
-
-def _pixels(im: Image.Image, mode: Optional[str], path: str) -> np.ndarray:
-    wide = _sixteen_bit(im, path)
-    if wide is not None:
-        if mode in (None, "L"):
-            return np.ascontiguousarray(wide)
-        chans = [wide] * 3 + ([np.full_like(wide, 65535)] if mode == "RGBA" else [])
-        return np.stack(chans, axis=-1)
-    if im.mode == "F":
-        raise _Unreadable(f"load_image: {path!r} holds floating-point pixels (mode 'F'), which srgan_cpp does not read")
-    if mode is not None:
-        target = mode
-    elif im.mode in ("L", "RGB", "RGBA"):
-        target = im.mode
-    elif im.mode == "1":
-        target = "L"
-    elif im.mode in ("LA", "La", "PA", "RGBa") or "transparency" in im.info:
-        target = "RGBA"
-    else:  # P without transparency, CMYK, YCbCr, LAB, HSV, RGBX...
-        target = "RGB"
-    conv = im if im.mode == target else im.convert(target)
-    return np.array(conv, dtype=np.uint8)
-
-
-def _pil_format(path: str) -> str:
-    ext = os.path.splitext(path)[1].lower()
-    Image.preinit()  # the common formats (PNG, JPEG, BMP, ...): cheap
-    fmt = Image.EXTENSION.get(ext)
-    if fmt is None:
-        fmt = Image.registered_extensions().get(ext)  # imports every plugin: slower
-    if fmt is None or fmt not in Image.SAVE:
-        raise ValueError(f"save_image: cannot tell an image format Pillow can write from the extension "
-                         f"of {path!r} (use e.g. .png, .jpg, .bmp, .tif)")
-    return fmt
-
-
-def save_image(path: PathLike, img: Union[np.ndarray, Tensor], **pil_kwargs: Any) -> None:
-    """Writes an image file, atomically; the format follows the file extension.
-
-    Args:
-        path: the file to write; its folder must exist. An existing file is replaced.
-        img: a NumPy image ``(H, W)`` or ``(H, W, C)`` with C = 1, 3 or 4, of dtype
-            ``uint8``; or ``uint16``: a gray image (written as a 16-bit PNG/TIFF) or an RGB/RGBA
-            one (a 16-bit colour PNG, written with pypng; ``pil_kwargs`` do not apply). A
-            float tensor ``(C, H, W)`` / ``(H, W)`` in [0, 1] is also accepted and written
-            as 8 bits (through ``to_numpy``).
-        **pil_kwargs: passed to ``PIL.Image.Image.save`` (e.g. ``quality=95`` for JPEG).
-
-    The image is encoded into a temporary file in the same folder, flushed to disk and
-    renamed over ``path`` (``os.replace``): readers see either the old file or the complete
-    new one, and a failed save leaves no partial or temporary file behind.
-
-    Raises:
-        TypeError: ``img`` has an unsupported type or dtype.
-        ValueError: ``img`` has an unsupported shape, the extension names no format Pillow
-            can write, or that format cannot hold this image (e.g. RGBA or 16-bit as JPEG).
-        FileNotFoundError: the folder of ``path`` does not exist.
-    """
-    path = _check_path("save_image", path)
-    if isinstance(img, Tensor):
-        if img.dim() not in (2, 3):
-            raise ValueError(f"save_image: a tensor `img` must be HW or CHW, got shape {tuple(img.shape)}")
-        img = to_numpy(img, dtype=np.uint8, squeeze_gray=True)
-    if not isinstance(img, np.ndarray):
-        raise TypeError(f"save_image: `img` must be a numpy.ndarray or torch.Tensor, got {type(img).__name__}")
-    if img.dtype not in _INT_MAX:
-        hint = " (convert floats in [0, 1] with srgan_cpp.image.to_numpy first)" if img.dtype.kind == "f" else ""
-        raise TypeError(f"save_image: `img` must have dtype uint8 or uint16, got {img.dtype.name}{hint}")
-    if img.ndim == 3 and img.shape[-1] == 1:
-        img = img[..., 0]
-    if img.ndim == 3 and img.shape[-1] not in _CHANNELS:
-        raise ValueError(f"save_image: `img` of shape {img.shape} is not HWC with C in {_CHANNELS}")
-    if img.ndim not in (2, 3):
-        raise ValueError(f"save_image: `img` must be HW or HWC (one image, not a batch), got shape {img.shape}")
-    png16_colour = img.dtype == np.uint16 and img.ndim == 3
-    if png16_colour and os.path.splitext(path)[1].lower() != ".png":
-        raise ValueError("save_image: 16-bit colour images can only be written as PNG (Pillow cannot write them; "
-                         f"srgan_cpp writes them with pypng), got {path!r}; use .png or convert to uint8")
-    if img.shape[0] == 0 or img.shape[1] == 0:
-        raise ValueError(f"save_image: `img` is empty (shape {img.shape})")
-    fmt = _pil_format(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"save_image: the folder of {path!r} does not exist")
-
-    if png16_colour:
-        with atomic_write(path, suffix=".png") as f:
-            write_png16(f, img)
-        return
-    pil = Image.fromarray(np.ascontiguousarray(img))
-    with atomic_write(path, suffix=os.path.splitext(path)[1]) as f:
-        try:
-            pil.save(f, format=fmt, **pil_kwargs)
-        except (OSError, KeyError, ValueError) as e:  # e.g. "cannot write mode RGBA as JPEG"
-            raise ValueError(f"save_image: cannot write this {pil.mode} image as {fmt} to {path!r}: {e}") from e

@@ -18,7 +18,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 import kernel_calls  # noqa: E402
 import run_all  # noqa: E402
 
-from bench_loader import load_benchmark  # noqa: E402
+from helpers.bench_loader import load_benchmark  # noqa: E402
 
 
 def test_the_catalogue_covers_every_op_with_a_cuda_kernel():

@@ -14,7 +14,7 @@ import torch
 
 from srgan_cpp import models
 
-from conftest import CUDA
+from helpers import CUDA
 
 # name -> (constructor, input shape (N, C, H, W)). Small widths and depths keep the suite
 # fast; every layer kind of each architecture is still present.

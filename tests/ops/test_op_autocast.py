@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from srgan_cpp import ops
 
-from conftest import CUDA
+from helpers import CUDA
 
 PRECISIONS = [
     pytest.param("cpu", torch.bfloat16, id="cpu-bf16"),

@@ -13,6 +13,7 @@
 
 #include "nn/conv2d.h"
 #include "nn/module.h"
+#include "nn/options.h"
 #include "nn/spectral_norm_conv2d.h"
 
 namespace srgan_cpp::models {
@@ -21,6 +22,7 @@ struct UNetDiscriminatorSNOptions {
   TORCH_ARG(int64_t, num_in_ch) = 3;
   TORCH_ARG(int64_t, num_feat) = 64;
   TORCH_ARG(bool, skip_connection) = true;
+  SRGAN_CPP_OPTIONS(num_in_ch, num_feat, skip_connection);
 };
 
 class UNetDiscriminatorSNImpl : public nn::Module {

@@ -15,6 +15,7 @@
 
 #include "nn/linear.h"
 #include "nn/module.h"
+#include "nn/options.h"
 #include "nn/sequence.h"
 
 namespace srgan_cpp::models {
@@ -25,6 +26,7 @@ struct VGGDiscriminator96Options {
   // Layers after each conv but the first: "BL", "BR", "L" or "R" (B: BatchNorm2d,
   // L: LeakyReLU 0.2, R: ReLU; KAIR's non-inplace 'l' / 'r' compute the same).
   TORCH_ARG(std::string, ac_type) = "BL";
+  SRGAN_CPP_OPTIONS(in_nc, base_nc, ac_type);
 };
 
 class VGGDiscriminator96Impl : public nn::Module {

@@ -13,6 +13,7 @@
 #include "nn/conv2d.h"
 #include "nn/linear.h"
 #include "nn/module.h"
+#include "nn/options.h"
 
 namespace srgan_cpp::models {
 
@@ -20,6 +21,7 @@ struct VGGStyleDiscriminatorOptions {
   TORCH_ARG(int64_t, num_in_ch) = 3;
   TORCH_ARG(int64_t, num_feat) = 64;
   TORCH_ARG(int64_t, input_size) = 128;  // 128 or 256
+  SRGAN_CPP_OPTIONS(num_in_ch, num_feat, input_size);
 };
 
 class VGGStyleDiscriminatorImpl : public nn::Module {

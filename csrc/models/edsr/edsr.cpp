@@ -23,9 +23,9 @@ EDSRImpl::EDSRImpl(const EDSROptions& o) : nn::Module("srgan_cpp::models::EDSR")
   // Non-persistent: BasicSR's files have no `mean` key (a plain attribute there).
   register_non_persistent_buffer("mean", at::tensor(o.rgb_mean(), at::kFloat).view({1, o.num_in_ch(), 1, 1}));
   conv_first = register_module("conv_first", conv3x3(o.num_in_ch(), f));
-  body = register_module("body", nn::Sequence());
+  body = register_module("body", nn::Repeated<ResidualBlockNoBN>());
   for (int64_t i = 0; i < o.num_block(); ++i) {
-    blocks.push_back(body->push_back(ResidualBlockNoBN(f, o.res_scale(), /*basicsr_init=*/false)));
+    body->push_back(ResidualBlockNoBN(f, o.res_scale(), /*basicsr_init=*/false));
   }
   conv_after_body = register_module("conv_after_body", conv3x3(f, f));
   upsample = register_module("upsample", nn::Sequence());
@@ -50,7 +50,7 @@ at::Tensor EDSRImpl::forward(const at::Tensor& input) {
   at::Tensor x = conv_first->forward((input - mean) * range);
   at::Tensor res = conv_after_body->forward([&] {
     at::Tensor h = x;
-    for (const auto& b : blocks) h = b->forward(h);
+    for (const auto& b : *body) h = b->forward(h);
     return h;
   }());
   res.add_(x);

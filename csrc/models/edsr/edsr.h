@@ -15,6 +15,7 @@
 #include "models/blocks/residual_block_no_bn.h"
 #include "nn/conv2d.h"
 #include "nn/module.h"
+#include "nn/options.h"
 #include "nn/sequence.h"
 
 namespace srgan_cpp::models {
@@ -28,6 +29,7 @@ struct EDSROptions {
   TORCH_ARG(double, res_scale) = 1.0;
   TORCH_ARG(double, img_range) = 255.0;
   TORCH_ARG(std::vector<double>, rgb_mean) = std::vector<double>{0.4488, 0.4371, 0.4040};
+  SRGAN_CPP_OPTIONS(num_in_ch, num_out_ch, num_feat, num_block, upscale, res_scale, img_range, rgb_mean);
 };
 
 class EDSRImpl : public nn::Module {
@@ -38,8 +40,8 @@ class EDSRImpl : public nn::Module {
   const EDSROptions& options() const { return options_; }
 
   nn::Conv2d conv_first{nullptr}, conv_after_body{nullptr}, conv_last{nullptr};
-  nn::Sequence body{nullptr}, upsample{nullptr};
-  std::vector<ResidualBlockNoBN> blocks;
+  nn::Repeated<ResidualBlockNoBN> body{nullptr};
+  nn::Sequence upsample{nullptr};
   std::vector<nn::Conv2d> up_convs;  // upsample.0, upsample.2, ...
   std::vector<int64_t> up_factors;   // the PixelShuffle factor after each
 

@@ -9,6 +9,7 @@
 
 #include "nn/het_conv2d.h"
 #include "nn/module.h"
+#include "nn/options.h"
 
 namespace srgan_cpp::models {
 
@@ -19,6 +20,7 @@ struct HetResidualBlockOptions {
   TORCH_ARG(double, negative_slope) = 0.2;       // leaky_relu slope; initial PReLU slope
   TORCH_ARG(double, res_scale) = 1.0;            // EDSR-style residual scaling (e.g. 0.1 for deep nets)
   TORCH_ARG(bool, bias) = true;
+  SRGAN_CPP_OPTIONS(channels, parts, activation, negative_slope, res_scale, bias);
 };
 
 class HetResidualBlockImpl : public nn::Module {

@@ -19,6 +19,7 @@
 #include "nn/conv2d.h"
 #include "nn/linear.h"
 #include "nn/module.h"
+#include "nn/options.h"
 
 namespace srgan_cpp::models {
 
@@ -41,6 +42,7 @@ struct HetSRWGANCriticOptions {
   TORCH_ARG(int64_t, linear_feat) = 100;     // width of the hidden linear layer
   TORCH_ARG(std::string, norm) = "none";     // "none" | "instance" | "layer"
   TORCH_ARG(double, negative_slope) = 0.2;
+  SRGAN_CPP_OPTIONS(num_in_ch, num_feat, num_stages, linear_feat, norm, negative_slope);
 };
 
 class HetSRWGANCriticImpl : public nn::Module {

@@ -27,14 +27,14 @@ HetSRWGANGeneratorImpl::HetSRWGANGeneratorImpl(const HetSRWGANGeneratorOptions& 
   conv_first = register_module("conv_first", conv3x3(o.num_in_ch(), f));
   // One slope per channel (as SRVGGNetCompact): the fused pixel-shuffle op takes them as is.
   if (prelu) act_first = register_module("act_first", nn::PReLU(f, o.negative_slope()));
-  body = register_module("body", nn::Sequence());
+  body = register_module("body", nn::Repeated<HetResidualBlock>());
   for (int64_t i = 0; i < o.num_block(); ++i) {
-    blocks.push_back(body->push_back(HetResidualBlock(HetResidualBlockOptions()
-                                                          .channels(f)
-                                                          .parts(o.parts())
-                                                          .activation(act)
-                                                          .negative_slope(o.negative_slope())
-                                                          .res_scale(o.res_scale()))));
+    body->push_back(HetResidualBlock(HetResidualBlockOptions()
+                                         .channels(f)
+                                         .parts(o.parts())
+                                         .activation(act)
+                                         .negative_slope(o.negative_slope())
+                                         .res_scale(o.res_scale())));
   }
   conv_body = register_module("conv_body", conv3x3(f, f));
   const int64_t r1 = o.upscale() == 4 ? 2 : o.upscale();
@@ -69,7 +69,7 @@ at::Tensor HetSRWGANGeneratorImpl::forward(const at::Tensor& input) {
   check_sr_input(input, op, options_.num_in_ch(), conv_first->weight());
   const at::Tensor fea = activate(conv_first->forward(input), act_first);
   at::Tensor out = fea;
-  for (auto& b : blocks) out = b->forward(out);
+  for (auto& b : *body) out = b->forward(out);
   out = conv_body->forward(out).add_(fea);
   if (options_.upscale() == 4) {
     out = upsample(out, upconv1, act_up1, 2);

@@ -18,6 +18,7 @@
 #include "models/hetsrwgan/het_residual_block.h"
 #include "nn/conv2d.h"
 #include "nn/module.h"
+#include "nn/options.h"
 #include "nn/prelu.h"
 #include "nn/sequence.h"
 
@@ -33,6 +34,7 @@ struct HetSRWGANGeneratorOptions {
   TORCH_ARG(std::string, act) = "prelu";         // "prelu" | "leaky_relu" | "relu"
   TORCH_ARG(double, negative_slope) = 0.2;       // leaky_relu slope; initial PReLU slopes
   TORCH_ARG(double, res_scale) = 1.0;            // residual scaling inside every block
+  SRGAN_CPP_OPTIONS(num_in_ch, num_out_ch, num_feat, num_block, parts, upscale, act, negative_slope, res_scale);
 };
 
 class HetSRWGANGeneratorImpl : public nn::Module {
@@ -44,8 +46,7 @@ class HetSRWGANGeneratorImpl : public nn::Module {
 
   nn::Conv2d conv_first{nullptr}, conv_body{nullptr}, upconv1{nullptr}, upconv2{nullptr}, conv_last{nullptr};
   nn::PReLU act_first{nullptr}, act_up1{nullptr}, act_up2{nullptr};  // "prelu" only
-  nn::Sequence body{nullptr};
-  std::vector<HetResidualBlock> blocks;
+  nn::Repeated<HetResidualBlock> body{nullptr};
 
  private:
   at::Tensor activate(const at::Tensor& x, const nn::PReLU& prelu) const;

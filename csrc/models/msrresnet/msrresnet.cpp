@@ -23,8 +23,8 @@ MSRResNetImpl::MSRResNetImpl(const MSRResNetOptions& o) : nn::Module("srgan_cpp:
                     "`num_in_ch`, got ", o.num_out_ch(), " and ", o.num_in_ch());
   const int64_t f = o.num_feat();
   conv_first = register_module("conv_first", conv3x3(o.num_in_ch(), f));
-  body = register_module("body", nn::Sequence());
-  for (int64_t i = 0; i < o.num_block(); ++i) blocks.push_back(body->push_back(ResidualBlockNoBN(f, 1.0, true)));
+  body = register_module("body", nn::Repeated<ResidualBlockNoBN>());
+  for (int64_t i = 0; i < o.num_block(); ++i) body->push_back(ResidualBlockNoBN(f, 1.0, true));
   const int64_t r1 = o.upscale() == 4 ? 2 : o.upscale();
   upconv1 = register_module("upconv1", conv3x3(f, f * r1 * r1));
   if (o.upscale() == 4) upconv2 = register_module("upconv2", conv3x3(f, f * 4));
@@ -39,7 +39,7 @@ at::Tensor MSRResNetImpl::forward(const at::Tensor& input) {
   constexpr const char* op = "MSRResNet.forward";
   check_sr_input(input, op, options_.num_in_ch(), conv_first->weight());
   at::Tensor out = leaky_relu_inplace(conv_first->forward(input), kSlope);
-  for (const auto& b : blocks) out = b->forward(out);
+  for (const auto& b : *body) out = b->forward(out);
   // conv (bias folded into the shuffle) -> pixel shuffle -> LeakyReLU in one fused op.
   auto up = [&](const nn::Conv2d& conv, int64_t r) {
     return ops::fused_pixel_shuffle(conv_without_bias(*conv, out), r, conv->bias(), "leaky_relu", c10::nullopt,

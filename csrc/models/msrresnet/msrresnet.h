@@ -6,11 +6,10 @@
 // body.N.conv2, upconv1, upconv2 (x4 only), conv_hr, conv_last.
 #include <torch/nn/pimpl.h>
 
-#include <vector>
-
 #include "models/blocks/residual_block_no_bn.h"
 #include "nn/conv2d.h"
 #include "nn/module.h"
+#include "nn/options.h"
 #include "nn/sequence.h"
 
 namespace srgan_cpp::models {
@@ -21,6 +20,7 @@ struct MSRResNetOptions {
   TORCH_ARG(int64_t, num_feat) = 64;
   TORCH_ARG(int64_t, num_block) = 16;
   TORCH_ARG(int64_t, upscale) = 4;  // 2, 3 or 4
+  SRGAN_CPP_OPTIONS(num_in_ch, num_out_ch, num_feat, num_block, upscale);
 };
 
 class MSRResNetImpl : public nn::Module {
@@ -31,8 +31,7 @@ class MSRResNetImpl : public nn::Module {
   const MSRResNetOptions& options() const { return options_; }
 
   nn::Conv2d conv_first{nullptr}, upconv1{nullptr}, upconv2{nullptr}, conv_hr{nullptr}, conv_last{nullptr};
-  nn::Sequence body{nullptr};
-  std::vector<ResidualBlockNoBN> blocks;
+  nn::Repeated<ResidualBlockNoBN> body{nullptr};
 
  private:
   MSRResNetOptions options_;

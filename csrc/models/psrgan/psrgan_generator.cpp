@@ -57,9 +57,9 @@ PSRGANGeneratorImpl::PSRGANGeneratorImpl(const PSRGANGeneratorOptions& o)
   kd = register_module("KD", KDB(nc));
   head = register_module("head", conv3x3(o.in_nc(), nc));
   body = register_module("body", std::make_shared<nn::Module>("srgan_cpp::models::ShortcutBlock"));
-  body_sub = body->register_module("sub", nn::Sequence());
-  for (int64_t i = 0; i < o.nb(); ++i) blocks.push_back(body_sub->push_back(PSRGANResBlock(nc, act)));
-  body_conv = body_sub->push_back(conv3x3(nc, nc));
+  body_sub = body->register_module("sub", nn::Repeated<PSRGANResBlock>());
+  for (int64_t i = 0; i < o.nb(); ++i) body_sub->push_back(PSRGANResBlock(nc, act));
+  body_conv = body_sub->push_back_other(conv3x3(nc, nc));
   // The PSRGAN tail is one flattened nn.Sequential; parameter-free layers (Upsample,
   // PixelShuffle, activations) get parameter-free stand-in modules here so the conv indices match.
   tail = register_module("tail", nn::Sequence());
@@ -97,7 +97,7 @@ at::Tensor PSRGANGeneratorImpl::forward(const at::Tensor& input) {
   const at::Tensor h = head->forward(input);
   const at::Tensor kd_out = kd->forward(h);
   at::Tensor main = h;
-  for (const auto& b : blocks) main = b->forward(main);
+  for (const auto& b : *body_sub) main = b->forward(main);
   main = body_conv->forward(main).add_(h);
   at::Tensor out = copress->forward(at::cat({kd_out, main}, 1));
   const int64_t r = options_.upscale() == 4 ? 2 : options_.upscale();

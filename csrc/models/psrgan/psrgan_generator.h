@@ -23,6 +23,7 @@
 #include "models/psrgan/kdb.h"
 #include "nn/conv2d.h"
 #include "nn/module.h"
+#include "nn/options.h"
 #include "nn/sequence.h"
 
 namespace srgan_cpp::models {
@@ -52,6 +53,7 @@ struct PSRGANGeneratorOptions {
   TORCH_ARG(int64_t, upscale) = 2;                   // 2, 3 or 4
   TORCH_ARG(std::string, act_mode) = "R";            // "R" (ReLU) | "L" (LeakyReLU 0.2)
   TORCH_ARG(std::string, upsample_mode) = "upconv";  // "upconv" | "pixelshuffle"
+  SRGAN_CPP_OPTIONS(in_nc, out_nc, nc, nb, upscale, act_mode, upsample_mode);
 };
 
 class PSRGANGeneratorImpl : public nn::Module {
@@ -64,10 +66,10 @@ class PSRGANGeneratorImpl : public nn::Module {
 
   KDB kd{nullptr};
   nn::Conv2d head{nullptr}, body_conv{nullptr}, copress{nullptr}, conv_hr{nullptr}, conv_last{nullptr};
-  std::vector<PSRGANResBlock> blocks;
   std::vector<nn::Conv2d> upconvs;  // one per upsampling stage
   std::shared_ptr<nn::Module> body;
-  nn::Sequence body_sub{nullptr}, tail{nullptr};
+  nn::Repeated<PSRGANResBlock> body_sub{nullptr};  // body.sub.0 .. nb-1; body.sub.{nb} is body_conv
+  nn::Sequence tail{nullptr};
 
  private:
   at::Tensor activate(at::Tensor x) const;

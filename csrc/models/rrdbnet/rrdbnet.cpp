@@ -25,8 +25,8 @@ RRDBNetImpl::RRDBNetImpl(const RRDBNetOptions& o) : nn::Module("srgan_cpp::model
                     o.num_block());
   const int64_t f = o.num_feat(), u = unshuffle_factor();
   conv_first = register_module("conv_first", conv3x3(o.num_in_ch() * u * u, f));
-  body = register_module("body", nn::Sequence());
-  for (int64_t i = 0; i < o.num_block(); ++i) blocks.push_back(body->push_back(RRDB(f, o.num_grow_ch())));
+  body = register_module("body", nn::Repeated<RRDB>());
+  for (int64_t i = 0; i < o.num_block(); ++i) body->push_back(RRDB(f, o.num_grow_ch()));
   conv_body = register_module("conv_body", conv3x3(f, f));
   conv_up1 = register_module("conv_up1", conv3x3(f, f));
   conv_up2 = register_module("conv_up2", conv3x3(f, f));
@@ -43,7 +43,7 @@ at::Tensor RRDBNetImpl::forward(const at::Tensor& input) {
                     "; got shape ", input.sizes(), " (pad it, e.g. with reflection, and crop the output)");
   at::Tensor feat = conv_first->forward(u > 1 ? ops::pixel_unshuffle(input, u) : input);
   at::Tensor trunk = feat;
-  for (const auto& b : blocks) trunk = b->forward(trunk);
+  for (const auto& b : *body) trunk = b->forward(trunk);
   feat = feat + conv_body->forward(trunk);
   feat = leaky_relu_inplace(conv_up1->forward(nearest_x2(feat)), kSlope);
   feat = leaky_relu_inplace(conv_up2->forward(nearest_x2(feat)), kSlope);

@@ -12,6 +12,7 @@
 #include "models/rrdbnet/rrdb_block.h"
 #include "nn/conv2d.h"
 #include "nn/module.h"
+#include "nn/options.h"
 #include "nn/sequence.h"
 
 namespace srgan_cpp::models {
@@ -23,6 +24,7 @@ struct RRDBNetOptions {
   TORCH_ARG(int64_t, num_feat) = 64;
   TORCH_ARG(int64_t, num_block) = 23;
   TORCH_ARG(int64_t, num_grow_ch) = 32;
+  SRGAN_CPP_OPTIONS(num_in_ch, num_out_ch, scale, num_feat, num_block, num_grow_ch);
 };
 
 class RRDBNetImpl : public nn::Module {
@@ -37,8 +39,7 @@ class RRDBNetImpl : public nn::Module {
 
   nn::Conv2d conv_first{nullptr}, conv_body{nullptr}, conv_up1{nullptr}, conv_up2{nullptr}, conv_hr{nullptr},
       conv_last{nullptr};
-  nn::Sequence body{nullptr};
-  std::vector<RRDB> blocks;
+  nn::Repeated<RRDB> body{nullptr};
 
  private:
   RRDBNetOptions options_;

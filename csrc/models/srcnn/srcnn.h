@@ -10,6 +10,7 @@
 
 #include "nn/conv2d.h"
 #include "nn/module.h"
+#include "nn/options.h"
 
 namespace srgan_cpp::models {
 
@@ -21,6 +22,7 @@ struct SRCNNOptions {
   TORCH_ARG(int64_t, kernel2) = 5;        // f2: 1 gives the 9-1-5 variant, 5 the 9-5-5 one
   TORCH_ARG(int64_t, kernel3) = 5;        // f3
   TORCH_ARG(bool, same_padding) = true;   // false: the paper's valid convolutions
+  SRGAN_CPP_OPTIONS(in_channels, features1, features2, kernel1, kernel2, kernel3, same_padding);
 };
 
 class SRCNNImpl : public nn::Module {

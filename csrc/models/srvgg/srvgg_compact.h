@@ -11,6 +11,7 @@
 
 #include "nn/conv2d.h"
 #include "nn/module.h"
+#include "nn/options.h"
 #include "nn/sequence.h"
 
 namespace srgan_cpp::models {
@@ -22,6 +23,7 @@ struct SRVGGNetCompactOptions {
   TORCH_ARG(int64_t, num_conv) = 16;
   TORCH_ARG(int64_t, upscale) = 4;
   TORCH_ARG(std::string, act_type) = "prelu";  // "prelu" | "relu" | "leakyrelu"
+  SRGAN_CPP_OPTIONS(num_in_ch, num_out_ch, num_feat, num_conv, upscale, act_type);
 };
 
 class SRVGGNetCompactImpl : public nn::Module {

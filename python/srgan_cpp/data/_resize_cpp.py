@@ -17,7 +17,7 @@ import torch
 from torch import Tensor
 
 from .. import _C
-from .resize import resize_weights
+from .resize_taps import resize_weights
 
 __all__ = ["resize_bhwc", "resize_numpy", "resize_tensor_cpu"]
 

@@ -25,11 +25,12 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
+from ..image import to_tensor
 from .degradations import Degradation
 from .files import list_images, read_image
 
-__all__ = ["SRDataset", "PairedFolderDataset", "HRFolderDataset", "BenchmarkDataset", "find_benchmark_layout",
-           "match_pairs", "modcrop", "paired_random_crop", "augment", "to_tensor"]
+__all__ = ["BenchmarkDataset", "HRFolderDataset", "PairedFolderDataset", "SRDataset", "augment",
+           "find_benchmark_layout", "match_pairs", "modcrop", "paired_random_crop"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 Pair = Tuple[str, str, Optional[str]]  # (name, hr_path, lr_path or None)
@@ -37,7 +38,12 @@ Pair = Tuple[str, str, Optional[str]]  # (name, hr_path, lr_path or None)
 
 def modcrop(img: np.ndarray, scale: int) -> np.ndarray:
     """Crops an HWC image to the largest ``H' x W'`` divisible by ``scale`` (top-left kept),
-    as MATLAB's ``modcrop`` in the SR benchmark scripts."""
+    as MATLAB's ``modcrop`` in the SR benchmark scripts. ``scale``: an int >= 1 (ValueError
+    otherwise, naming it)."""
+    integral = (isinstance(scale, (int, np.integer)) or (isinstance(scale, (float, np.floating))
+                                                         and math.isfinite(scale) and float(scale).is_integer()))
+    if isinstance(scale, bool) or not integral or scale < 1:
+        raise ValueError(f"modcrop: `scale` must be a whole number >= 1, got {scale!r}")
     s = int(scale)
     if img.ndim < 2:
         raise ValueError(f"modcrop: `img` must be (H, W[, C]), got shape {img.shape}")
@@ -86,22 +92,6 @@ def augment(imgs: Sequence[np.ndarray], rng: np.random.Generator, hflip: bool = 
             im = im.transpose(1, 0, 2)
         out.append(np.ascontiguousarray(im))
     return out
-
-
-def to_tensor(img: np.ndarray) -> Tensor:
-    """HWC uint8 / uint16 / float image -> float32 ``(C, H, W)`` tensor in [0, 1]
-    (uint8 / 255, uint16 / 65535, float unchanged)."""
-    if img.dtype == np.uint8:
-        arr = img.astype(np.float32) / 255.0
-    elif img.dtype == np.uint16:
-        arr = img.astype(np.float32) / 65535.0
-    elif np.issubdtype(img.dtype, np.floating):
-        arr = img.astype(np.float32)
-    else:
-        raise TypeError(f"to_tensor: `img` dtype must be uint8, uint16 or float, got {img.dtype}")
-    if arr.ndim == 2:
-        arr = arr[:, :, None]
-    return torch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1)))
 
 
 _HRLR_SUFFIX = re.compile(r"[_-]?(hr|lr|gt)$", re.IGNORECASE)

@@ -36,6 +36,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ._resize_cpp import resize_numpy, resize_tensor_cpu
+from .resize_taps import check_border, cubic, resize_weights
+
 __all__ = ["imresize", "cubic", "resize_weights", "resize_matrix", "round_half_away"]
 
 ArrayOrTensor = TypeVar("ArrayOrTensor", np.ndarray, Tensor)
@@ -43,74 +46,6 @@ ScaleArg = Union[float, Tuple[float, float], Sequence[float]]
 
 _INT_MAX = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}
 _TORCH_INT_MAX = {torch.uint8: 255}
-
-
-def cubic(x: np.ndarray) -> np.ndarray:
-    """Keys' cubic convolution kernel with ``a = -0.5`` (MATLAB's ``cubic``).
-
-    ``x``: any shape, float. Returns the kernel value, same shape: ``1.5|x|^3 - 2.5|x|^2 + 1``
-    for ``|x| <= 1``, ``-0.5|x|^3 + 2.5|x|^2 - 4|x| + 2`` for ``1 < |x| <= 2``, else 0.
-    """
-    ax = np.abs(np.asarray(x, dtype=np.float64))
-    ax2 = ax * ax
-    ax3 = ax2 * ax
-    return ((1.5 * ax3 - 2.5 * ax2 + 1.0) * (ax <= 1.0)
-            + (-0.5 * ax3 + 2.5 * ax2 - 4.0 * ax + 2.0) * ((ax > 1.0) & (ax <= 2.0)))
-
-
-_BORDERS = ("symmetric", "replicate")
-
-
-def _check_border(border: str, name: str) -> None:
-    if border not in _BORDERS:
-        raise ValueError(f"{name}: `border` must be 'symmetric' or 'replicate', got {border!r}")
-
-
-@lru_cache(maxsize=256)
-def _weights_cached(in_length: int, out_length: int, scale: float, antialias: bool,
-                    border: str = "symmetric") -> Tuple[np.ndarray, np.ndarray]:
-    kernel_width = 4.0
-    shrink = scale < 1.0 and antialias
-    if shrink:
-        kernel_width = kernel_width / scale
-    x = np.arange(1, out_length + 1, dtype=np.float64)
-    u = x / scale + 0.5 * (1.0 - 1.0 / scale)
-    left = np.floor(u - kernel_width / 2.0)
-    p = int(math.ceil(kernel_width)) + 2
-    indices = left[:, None] + np.arange(p, dtype=np.float64)[None, :]  # 1-based
-    dist = u[:, None] - indices
-    weights = scale * cubic(dist * scale) if shrink else cubic(dist)
-    weights = weights / weights.sum(axis=1, keepdims=True)
-    if border == "symmetric":
-        # MATLAB's aux = [1:in, in:-1:1], ind = aux(mod(ind - 1, 2*in) + 1).
-        aux = np.concatenate([np.arange(in_length), np.arange(in_length - 1, -1, -1)])
-        idx = aux[np.mod(indices.astype(np.int64) - 1, 2 * in_length)]
-    else:  # older imresize.m: ind = min(max(1, ind), in)
-        idx = np.clip(indices.astype(np.int64) - 1, 0, in_length - 1)
-    # MATLAB drops the taps that are zero for every output pixel.
-    keep = np.any(weights != 0, axis=0)
-    weights, idx = np.ascontiguousarray(weights[:, keep]), np.ascontiguousarray(idx[:, keep])
-    weights.setflags(write=False)
-    idx.setflags(write=False)
-    return weights, idx
-
-
-def resize_weights(in_length: int, out_length: int, scale: float, antialias: bool = True,
-                   border: str = "symmetric") -> Tuple[np.ndarray, np.ndarray]:
-    """MATLAB ``contributions``: the taps of a 1-D bicubic resize.
-
-    Returns ``(weights, indices)``, both ``(out_length, P)``: output pixel ``i`` (0-based) is
-    ``sum_k weights[i, k] * input[indices[i, k]]`` with 0-based ``indices`` already folded
-    into ``[0, in_length)`` by the ``border`` rule (``'symmetric'``: current MATLAB;
-    ``'replicate'``: clamping, older MATLAB). Rows of ``weights`` sum to 1. The arrays are
-    cached and read-only.
-    """
-    if in_length < 1 or out_length < 1:
-        raise ValueError(f"resize_weights: lengths must be >= 1, got in_length={in_length}, out_length={out_length}")
-    if not (scale > 0 and math.isfinite(scale)):
-        raise ValueError(f"resize_weights: `scale` must be a positive finite number, got {scale!r}")
-    _check_border(border, "resize_weights")
-    return _weights_cached(int(in_length), int(out_length), float(scale), bool(antialias), border)
 
 
 def round_half_away(x: Tensor) -> Tensor:
@@ -173,7 +108,7 @@ def _plan(in_hw: Tuple[int, int], scale: Optional[ScaleArg], size: Optional[Sequ
 @lru_cache(maxsize=64)
 def _matrix_cached(in_length: int, out_length: int, scale: float, antialias: bool,
                    border: str = "symmetric") -> np.ndarray:
-    w, idx = _weights_cached(in_length, out_length, scale, antialias, border)
+    w, idx = resize_weights(in_length, out_length, scale, antialias, border)
     m = np.zeros((out_length, in_length), dtype=np.float64)
     rows = np.broadcast_to(np.arange(out_length)[:, None], idx.shape)
     np.add.at(m, (rows, idx), w)  # mirrored taps can hit the same input pixel twice
@@ -275,7 +210,7 @@ def imresize(img: ArrayOrTensor, scale: Optional[ScaleArg] = None, *, size: Opti
         tensors are computed in float32). NumPy float inputs are computed in float64 and
         returned in their own float dtype.
     """
-    _check_border(border, "imresize")
+    check_border(border, "imresize")
     if isinstance(img, np.ndarray):
         if img.ndim not in (2, 3):
             raise ValueError(f"imresize: `img` as a NumPy array must be (H, W) or (H, W, C), got shape {img.shape}")
@@ -291,7 +226,6 @@ def imresize(img: ArrayOrTensor, scale: Optional[ScaleArg] = None, *, size: Opti
             raise ValueError(f"imresize: `img` must be non-empty, got shape {img.shape}")
         out_hw, scales = _plan((img.shape[0], img.shape[1]), scale, size)
         if _use_cpp(img, backend):
-            from ._resize_cpp import resize_numpy  # imports this module
             return resize_numpy(img, out_hw, scales, antialias, int_max, border)
         t = torch.from_numpy(img.astype(np.float64))  # a fresh (writable) float64 copy
         t = t.permute(2, 0, 1) if img.ndim == 3 else t
@@ -313,7 +247,6 @@ def imresize(img: ArrayOrTensor, scale: Optional[ScaleArg] = None, *, size: Opti
             raise TypeError(f"imresize: `img` tensor dtype must be uint8 or floating point, got {img.dtype}")
         out_hw, scales = _plan((img.shape[-2], img.shape[-1]), scale, size)
         if _use_cpp(img, backend):
-            from ._resize_cpp import resize_tensor_cpu  # imports this module
             # uint8 runs natively in C++ (float64 sums); float16/bfloat16 in float32 as below.
             x = img.detach() if img.dtype == torch.uint8 else img.detach().to(work)
             return resize_tensor_cpu(x, out_hw, scales, antialias, int_max, border).to(img.dtype)

@@ -15,9 +15,7 @@ from .pixel import (CharbonnierLoss, L1Loss, MSELoss, TVLoss, charbonnier_loss, 
                     total_variation_loss)
 from .vgg import VGGFeatureExtractor, layer_names, read_weights_file, save_random_vgg
 
-__all__ = [
-    "L1Loss", "MSELoss", "CharbonnierLoss", "TVLoss", "l1_loss", "mse_loss", "charbonnier_loss",
-    "total_variation_loss", "GradientCosineLoss", "GANLoss", "RelativisticAverageGANLoss", "gan_loss",
-    "gradient_penalty", "r1_penalty", "PerceptualLoss", "gram_matrix", "VGGFeatureExtractor", "layer_names",
-    "read_weights_file", "save_random_vgg",
-]
+__all__ = ["CharbonnierLoss", "GANLoss", "GradientCosineLoss", "L1Loss", "MSELoss", "PerceptualLoss",
+           "RelativisticAverageGANLoss", "TVLoss", "VGGFeatureExtractor", "charbonnier_loss", "gan_loss",
+           "gradient_penalty", "gram_matrix", "l1_loss", "layer_names", "mse_loss", "r1_penalty", "read_weights_file",
+           "save_random_vgg", "total_variation_loss"]

@@ -10,4 +10,4 @@ from .color import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
 from .psnr import psnr
 from .ssim import SSIMLoss, gaussian_window, ssim, ssim_map
 
-__all__ = ["psnr", "ssim", "ssim_map", "gaussian_window", "SSIMLoss", "rgb_to_ycbcr", "rgb_to_y", "ycbcr_to_rgb"]
+__all__ = ["SSIMLoss", "gaussian_window", "psnr", "rgb_to_y", "rgb_to_ycbcr", "ssim", "ssim_map", "ycbcr_to_rgb"]

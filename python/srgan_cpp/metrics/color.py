@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-__all__ = ["rgb_to_ycbcr", "ycbcr_to_rgb", "rgb_to_y", "Y_COEFFS", "YCBCR_MATRIX", "YCBCR_OFFSET"]
+__all__ = ["YCBCR_MATRIX", "YCBCR_OFFSET", "Y_COEFFS", "rgb_to_y", "rgb_to_ycbcr", "ycbcr_to_rgb"]
 
 ArrayOrTensor = TypeVar("ArrayOrTensor", np.ndarray, Tensor)
 

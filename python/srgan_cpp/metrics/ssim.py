@@ -20,7 +20,7 @@ from torch import Tensor, nn
 from .. import _C
 from ._prepare import ImageLike, finish, prepare_pair, prepare_views
 
-__all__ = ["ssim", "ssim_map", "gaussian_window", "SSIMLoss"]
+__all__ = ["SSIMLoss", "gaussian_window", "ssim", "ssim_map"]
 
 
 def gaussian_window(size: int = 11, sigma: float = 1.5, dtype: torch.dtype = torch.float64,

@@ -4,13 +4,13 @@ and transfer-learning helpers.
 
 Importing this package registers every built-in architecture (each module registers its
 own classes in :mod:`.registry`)."""
+from .._cpp_module import CppModule
 from . import registry
-from ._cpp_module import CppModule
 from .checkpoint import load_state_dict_file, save, save_state_dict
 from .description import ModelDescription, describe
 from .edsr import EDSR
-from .hetsrwgan import DenseResidualBlock, HetResidualBlock
-from .hetsrwgan_gan import DenseHetSRWGANGenerator, HetSRWGANCritic, HetSRWGANGenerator
+from .het_residual_block import DenseResidualBlock, HetResidualBlock
+from .hetsrwgan import DenseHetSRWGANGenerator, HetSRWGANCritic, HetSRWGANGenerator
 from .loader import interpolate, load
 from .msrresnet import MSRResNet
 from .psrgan import PSRGANGenerator

@@ -23,6 +23,7 @@ from typing import Any, Dict, Mapping, Union
 import torch
 from torch import Tensor, nn
 
+from .. import _C
 from .._atomic import atomic_write
 
 __all__ = ["MAX_WRAPPER_DEPTH", "STATE_DICT_WRAPPERS", "load_state_dict_file", "read_checkpoint", "save",
@@ -32,10 +33,11 @@ StateDict = Dict[str, Tensor]
 PathLike = Union[str, "os.PathLike[str]"]
 
 #: Wrapper keys unwrapped, in order of preference (params_ema is what BasicSR / Real-ESRGAN
-#: inference uses when a file holds both it and params).
-STATE_DICT_WRAPPERS = ("params_ema", "params", "state_dict", "model")
+#: inference uses when a file holds both it and params). Defined once, in C++
+#: (csrc/nn/state_dict_wrappers.h), where srgan_cpp::nn::load_state_dict applies it too.
+STATE_DICT_WRAPPERS = tuple(_C.STATE_DICT_WRAPPERS)
 #: Wrappers nested deeper than this are refused (real files nest at most two).
-MAX_WRAPPER_DEPTH = 8
+MAX_WRAPPER_DEPTH = int(_C.MAX_WRAPPER_DEPTH)
 _PTH = (".pth", ".pt")
 _SAFETENSORS = ".safetensors"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from .. import _C
+from .._cpp_module import CppModule
 from . import registry
-from ._cpp_module import CppModule
-from .registry import Geometry, StateDict, indices, shape
+from .registry import StateDict, indices, shape
 
 
 class MSRResNet(CppModule):
@@ -51,6 +51,4 @@ def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
 
 
 registry.register(MSRResNet, kind="generator", keys=("conv_first.weight", "upconv1.weight", "conv_hr.weight"),
-                  read_kwargs=_read_kwargs,
-                  geometry=lambda kw: Geometry(scale=kw["upscale"], in_channels=kw["num_in_ch"],
-                                               out_channels=kw["num_out_ch"]))
+                  read_kwargs=_read_kwargs, geometry=registry.sr_geometry())

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from .. import _C
+from .._cpp_module import CppModule
 from . import registry
-from ._cpp_module import CppModule
-from .registry import Geometry, StateDict, indices, shape
+from .registry import StateDict, indices, shape
 
 _ACT_MODES = ("R", "L")
 #: Smallest input H and W: the distillation branch's ESA max-pools 7x7 at half resolution.
@@ -90,6 +90,5 @@ def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
 
 registry.register(PSRGANGenerator, kind="generator", keys=("head.weight", "copress.weight", "KD.c1_d.0.weight"),
                   read_kwargs=_read_kwargs,
-                  geometry=lambda kw: Geometry(scale=kw["upscale"], in_channels=kw["in_nc"], out_channels=kw["out_nc"],
-                                               min_size=MIN_SIZE),
+                  geometry=registry.sr_geometry(in_channels="in_nc", out_channels="out_nc", min_size=MIN_SIZE),
                   layout="head, KD.*, copress")

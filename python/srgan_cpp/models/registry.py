@@ -31,13 +31,13 @@ import functools
 import inspect
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
 from torch import Tensor, nn
 
 __all__ = ["BASICSR", "PRECISIONS", "ArchSpec", "Geometry", "LayoutConverter", "StateDict", "build", "convert_layout", "find", "get",
            "indices", "kwargs_of", "layout_converters", "match", "names", "register", "register_layout", "shape",
-           "spec_of", "specs", "unregister"]
+           "spec_of", "specs", "sr_geometry", "unregister"]
 
 StateDict = Dict[str, Tensor]
 ModuleT = TypeVar("ModuleT", bound=type)
@@ -202,6 +202,14 @@ def register(cls: Optional[ModuleT] = None, *, kind: str, keys: Sequence[str],
     if isinstance(cls, type):
         _record_init_kwargs(cls)
     return cls
+
+
+def sr_geometry(scale: str = "upscale", in_channels: str = "num_in_ch", out_channels: str = "num_out_ch",
+                **fixed: Any) -> Callable[[Dict[str, Any]], Geometry]:
+    """A ``geometry`` for :func:`register` when the scale and the channels are constructor
+    arguments (named here, BasicSR's names by default) and the other :class:`Geometry`
+    fields are the same for every configuration (``fixed``, e.g. ``min_size=13``)."""
+    return lambda kw: Geometry(scale=kw[scale], in_channels=kw[in_channels], out_channels=kw[out_channels], **fixed)
 
 
 def unregister(name: str) -> ArchSpec:

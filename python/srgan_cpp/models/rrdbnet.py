@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any, Dict, Optional, Tuple
 
 from .. import _C
+from .._cpp_module import CppModule
 from . import convert_esrgan, registry
-from ._cpp_module import CppModule
 from .registry import Geometry, StateDict, indices, shape
 
 

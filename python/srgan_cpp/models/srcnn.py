@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any, Dict, Sequence, Tuple, Union
 
 from .. import _C
+from .._cpp_module import CppModule
 from . import registry
-from ._cpp_module import CppModule
 from .registry import Geometry, StateDict, shape
 
 _VARIANTS = {"9-1-5": (9, 1, 5), "9-3-5": (9, 3, 5), "9-5-5": (9, 5, 5)}

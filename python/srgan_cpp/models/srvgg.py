@@ -6,9 +6,9 @@ import re
 from typing import Any, Dict
 
 from .. import _C
+from .._cpp_module import CppModule
 from . import registry
-from ._cpp_module import CppModule
-from .registry import Geometry, StateDict, indices, shape
+from .registry import StateDict, indices, shape
 
 
 class SRVGGNetCompact(CppModule):
@@ -63,6 +63,4 @@ def _check(cfg: Dict[str, Any]) -> None:
 
 registry.register(SRVGGNetCompact, kind="generator", keys=("body.0.weight",),
                   matches=lambda sd: all(_BODY_KEY.match(k) for k in sd), read_kwargs=_read_kwargs, check=_check,
-                  geometry=lambda kw: Geometry(scale=kw["upscale"], in_channels=kw["num_in_ch"],
-                                               out_channels=kw["num_out_ch"]),
-                  layout="body.N only")
+                  geometry=registry.sr_geometry(), layout="body.N only")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .. import _C
+from .._cpp_module import CppModule
 from . import registry
-from ._cpp_module import CppModule
 from .registry import Geometry, shape
 
 

@@ -6,9 +6,9 @@ import re
 from typing import Any, Dict
 
 from .. import _C
+from .._cpp_module import CppModule
+from ..nn.layers import fill_missing_num_batches_tracked
 from . import registry
-from ._cpp_module import CppModule
-from .cpp_layers import fill_missing_num_batches_tracked
 from .registry import Geometry, StateDict, shape
 
 

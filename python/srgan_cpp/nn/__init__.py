@@ -1,5 +1,7 @@
-"""Thin torch.nn.Modules over srgan_cpp.ops."""
+"""torch.nn.Modules: thin ones over srgan_cpp.ops, and single C++ layers (csrc/nn)."""
 from .het_conv import HetConv2d
+from .layers import BatchNorm2d, Linear, SpectralNormConv2d
 from .pixel_shuffle import ConvPixelShuffle, FusedPixelShuffle, PixelShuffle, PixelUnshuffle
 
-__all__ = ["HetConv2d", "PixelShuffle", "PixelUnshuffle", "FusedPixelShuffle", "ConvPixelShuffle"]
+__all__ = ["BatchNorm2d", "ConvPixelShuffle", "FusedPixelShuffle", "HetConv2d", "Linear", "PixelShuffle",
+           "PixelUnshuffle", "SpectralNormConv2d"]

@@ -8,5 +8,5 @@ from .het_conv import het_conv2d, het_conv2d_from_dense, het_conv2d_to_dense
 from .pixel_shuffle import fused_pixel_shuffle, pixel_shuffle, pixel_unshuffle
 from .ragan import ragan_loss
 
-__all__ = ["pixel_shuffle", "pixel_unshuffle", "fused_pixel_shuffle", "gradient_cosine_loss", "ragan_loss",
-           "het_conv2d", "het_conv2d_to_dense", "het_conv2d_from_dense"]
+__all__ = ["fused_pixel_shuffle", "gradient_cosine_loss", "het_conv2d", "het_conv2d_from_dense", "het_conv2d_to_dense",
+           "pixel_shuffle", "pixel_unshuffle", "ragan_loss"]

@@ -1,0 +1,44 @@
+// Bindings of the single C++ layers the discriminators add (BatchNorm2d, Linear,
+// SpectralNormConv2d; Python: srgan_cpp.nn.layers). Every argument is explicit: the Python
+// classes hold the defaults.
+#include "nn/batch_norm2d.h"
+#include "nn/linear.h"
+#include "nn/spectral_norm_conv2d.h"
+#include "python/bind_module.h"
+
+namespace srgan_cpp::python {
+
+void bind_layers(py::module_& m) {
+  {
+    py::class_<nn::BatchNorm2dImpl, nn::Module, std::shared_ptr<nn::BatchNorm2dImpl>> cls(m, "BatchNorm2d");
+    cls.def(py::init([](int64_t num_features, double eps, double momentum) {
+              return std::make_shared<nn::BatchNorm2dImpl>(
+                  nn::BatchNorm2dOptions(num_features).eps(eps).momentum(momentum));
+            }),
+            py::arg("num_features"), py::arg("eps"), py::arg("momentum"));
+    def_forward<nn::BatchNorm2dImpl>(cls);
+  }
+  {
+    py::class_<nn::LinearImpl, nn::Module, std::shared_ptr<nn::LinearImpl>> cls(m, "Linear");
+    cls.def(py::init([](int64_t in_features, int64_t out_features, bool bias) {
+              return std::make_shared<nn::LinearImpl>(in_features, out_features, bias);
+            }),
+            py::arg("in_features"), py::arg("out_features"), py::arg("bias"));
+    def_forward<nn::LinearImpl>(cls);
+  }
+  {
+    py::class_<nn::SpectralNormConv2dImpl, nn::Module, std::shared_ptr<nn::SpectralNormConv2dImpl>> cls(
+        m, "SpectralNormConv2d");
+    cls.def(py::init([](int64_t in_channels, int64_t out_channels, int64_t kernel_size, int64_t stride,
+                        int64_t padding, bool bias, double eps, int64_t n_power_iterations) {
+              return std::make_shared<nn::SpectralNormConv2dImpl>(
+                  nn::Conv2dOptions(in_channels, out_channels, kernel_size).stride(stride).padding(padding).bias(bias),
+                  eps, n_power_iterations);
+            }),
+            py::arg("in_channels"), py::arg("out_channels"), py::arg("kernel_size"), py::arg("stride"),
+            py::arg("padding"), py::arg("bias"), py::arg("eps"), py::arg("n_power_iterations"));
+    def_forward<nn::SpectralNormConv2dImpl>(cls);
+  }
+}
+
+}  // namespace srgan_cpp::python

@@ -1,0 +1,36 @@
+// Bindings of every model and block class: one bind_model line each (see bind_module.h);
+// the Python classes in python/srgan_cpp/models/ hold the defaults and pass every argument.
+#include "models/discriminators/unet_discriminator_sn.h"
+#include "models/discriminators/vgg_discriminator96.h"
+#include "models/discriminators/vgg_style_discriminator.h"
+#include "models/edsr/edsr.h"
+#include "models/hetsrwgan/het_residual_block.h"
+#include "models/hetsrwgan/hetsrwgan_critic.h"
+#include "models/hetsrwgan/hetsrwgan_generator.h"
+#include "models/msrresnet/msrresnet.h"
+#include "models/psrgan/psrgan_generator.h"
+#include "models/rrdbnet/rrdbnet.h"
+#include "models/srcnn/srcnn.h"
+#include "models/srvgg/srvgg_compact.h"
+#include "python/bind_module.h"
+
+namespace srgan_cpp::python {
+
+void bind_models(py::module_& m) {
+  using namespace srgan_cpp::models;  // NOLINT: local to this function in a .cpp file
+  bind_model<SRCNNImpl, SRCNNOptions>(m, "SRCNN").def_property_readonly("border", &SRCNNImpl::border);
+  bind_model<MSRResNetImpl, MSRResNetOptions>(m, "MSRResNet");
+  bind_model<RRDBNetImpl, RRDBNetOptions>(m, "RRDBNet")
+      .def_property_readonly("unshuffle_factor", &RRDBNetImpl::unshuffle_factor);
+  bind_model<SRVGGNetCompactImpl, SRVGGNetCompactOptions>(m, "SRVGGNetCompact");
+  bind_model<EDSRImpl, EDSROptions>(m, "EDSR");
+  bind_model<HetResidualBlockImpl, HetResidualBlockOptions>(m, "HetResidualBlock");
+  bind_model<HetSRWGANGeneratorImpl, HetSRWGANGeneratorOptions>(m, "HetSRWGANGenerator");
+  bind_model<HetSRWGANCriticImpl, HetSRWGANCriticOptions>(m, "HetSRWGANCritic");
+  bind_model<PSRGANGeneratorImpl, PSRGANGeneratorOptions>(m, "PSRGANGenerator");
+  bind_model<VGGStyleDiscriminatorImpl, VGGStyleDiscriminatorOptions>(m, "VGGStyleDiscriminator");
+  bind_model<UNetDiscriminatorSNImpl, UNetDiscriminatorSNOptions>(m, "UNetDiscriminatorSN");
+  bind_model<VGGDiscriminator96Impl, VGGDiscriminator96Options>(m, "VGGDiscriminator96");
+}
+
+}  // namespace srgan_cpp::python
