@@ -12,4 +12,4 @@ build=build/cuda-compile-check
 cmake -S . -B "$build" -G Ninja -DSRGAN_CPP_CUDA_COMPILE_CHECK=ON -DSRGAN_CPP_BUILD_PYTHON=OFF >/dev/null
 cmake --build "$build"
 echo "cuda-check: compiled $(find csrc -name '*.cu' | wc -l) CUDA source(s) with $(nvcc --version | tail -1)," \
-     "and $(grep -rl SRGAN_CPP_WITH_CUDA csrc --include='*.cpp' | wc -l) host source(s) in their CUDA configuration"
+     "and $(grep -rlE 'SRGAN_CPP_WITH_CUDA|SRGAN_CPP_CUDA_KERNEL' csrc --include='*.cpp' | wc -l) host source(s) in their CUDA configuration"
