@@ -66,6 +66,30 @@ def _check_border(border: str, name: str) -> None:
         raise ValueError(f"{name}: `border` must be 'symmetric' or 'replicate', got {border!r}")
 
 
+#: Upper bounds checked before anything is allocated, so that an extreme ``scale`` or
+#: ``size`` is a ValueError naming it rather than an allocation that fails (or never ends)
+#: deep inside NumPy or the allocator. Taps: entries of one pass's (out_length, P) weight
+#: table - P = 4 / scale + 3 when shrinking with antialiasing, so a scale far below
+#: 1 / in_length (which gives a 1-pixel output anyway) needs billions. Output values:
+#: 2**32 (16 GiB as float32) per call.
+MAX_TAPS = 1 << 24
+MAX_OUTPUT_VALUES = 1 << 32
+
+
+def _taps_per_output(scale: float, antialias: bool) -> int:
+    """P, the taps each output pixel of a 1-D pass reads (before zero columns are dropped)."""
+    width = 4.0 / scale if (scale < 1.0 and antialias) else 4.0
+    return int(math.ceil(width)) + 2
+
+
+def _check_taps(in_length: int, out_length: int, scale: float, antialias: bool, name: str, arg: str) -> None:
+    taps = out_length * _taps_per_output(scale, antialias)
+    if taps > MAX_TAPS:
+        raise ValueError(f"{name}: `{arg}` {scale!r} is too small for a dimension of {in_length} pixels: its "
+                         f"antialiasing kernel is {4.0 / scale:.3g} pixels wide ({taps} taps for {out_length} output "
+                         f"pixels, above the limit of {MAX_TAPS}); pass `size` for a tiny output")
+
+
 @lru_cache(maxsize=256)
 def _weights_cached(in_length: int, out_length: int, scale: float, antialias: bool,
                     border: str = "symmetric") -> Tuple[np.ndarray, np.ndarray]:
@@ -110,6 +134,7 @@ def resize_weights(in_length: int, out_length: int, scale: float, antialias: boo
     if not (scale > 0 and math.isfinite(scale)):
         raise ValueError(f"resize_weights: `scale` must be a positive finite number, got {scale!r}")
     _check_border(border, "resize_weights")
+    _check_taps(int(in_length), int(out_length), float(scale), bool(antialias), "resize_weights", "scale")
     return _weights_cached(int(in_length), int(out_length), float(scale), bool(antialias), border)
 
 
@@ -141,9 +166,25 @@ def _parse_scale(scale: ScaleArg) -> Tuple[float, float]:
     return s
 
 
-def _plan(in_hw: Tuple[int, int], scale: Optional[ScaleArg], size: Optional[Sequence[Optional[int]]]
-          ) -> Tuple[Tuple[int, int], Tuple[float, float]]:
-    """Output size and per-dimension scale, following MATLAB's imresize parsing."""
+def _plan(in_hw: Tuple[int, int], scale: Optional[ScaleArg], size: Optional[Sequence[Optional[int]]],
+          antialias: bool = True, values_per_pixel: int = 1) -> Tuple[Tuple[int, int], Tuple[float, float]]:
+    """Output size and per-dimension scale, following MATLAB's imresize parsing, within the
+    MAX_OUTPUT_VALUES and MAX_TAPS bounds (``values_per_pixel``: channels times batch)."""
+    out_hw, scales = _plan_unbounded(in_hw, scale, size)
+    arg = "scale" if scale is not None else "size"
+    values = out_hw[0] * out_hw[1] * values_per_pixel
+    if values > MAX_OUTPUT_VALUES:
+        given = scale if scale is not None else size
+        raise ValueError(f"imresize: `{arg}` {given!r} gives an output of {out_hw[0]} x {out_hw[1]} pixels "
+                         f"({values:.3g} values with the channels), above the limit of {MAX_OUTPUT_VALUES}")
+    for d in (0, 1):
+        if not (in_hw[d] == out_hw[d] and scales[d] == 1.0):
+            _check_taps(in_hw[d], out_hw[d], scales[d], antialias, "imresize", arg)
+    return out_hw, scales
+
+
+def _plan_unbounded(in_hw: Tuple[int, int], scale: Optional[ScaleArg], size: Optional[Sequence[Optional[int]]]
+                    ) -> Tuple[Tuple[int, int], Tuple[float, float]]:
     if (scale is None) == (size is None):
         raise ValueError("imresize: give exactly one of `scale` and `size`")
     if scale is not None:
@@ -289,7 +330,8 @@ def imresize(img: ArrayOrTensor, scale: Optional[ScaleArg] = None, *, size: Opti
             raise TypeError(f"imresize: `img` dtype must be uint8, uint16 or float, got {img.dtype}")
         if img.shape[0] < 1 or img.shape[1] < 1:
             raise ValueError(f"imresize: `img` must be non-empty, got shape {img.shape}")
-        out_hw, scales = _plan((img.shape[0], img.shape[1]), scale, size)
+        out_hw, scales = _plan((img.shape[0], img.shape[1]), scale, size, antialias,
+                               img.shape[2] if img.ndim == 3 else 1)
         if _use_cpp(img, backend):
             from ._resize_cpp import resize_numpy  # imports this module
             return resize_numpy(img, out_hw, scales, antialias, int_max, border)
@@ -311,7 +353,8 @@ def imresize(img: ArrayOrTensor, scale: Optional[ScaleArg] = None, *, size: Opti
             work = img.dtype if img.dtype in (torch.float32, torch.float64) else torch.float32
         else:
             raise TypeError(f"imresize: `img` tensor dtype must be uint8 or floating point, got {img.dtype}")
-        out_hw, scales = _plan((img.shape[-2], img.shape[-1]), scale, size)
+        out_hw, scales = _plan((img.shape[-2], img.shape[-1]), scale, size, antialias,
+                               img.numel() // (img.shape[-2] * img.shape[-1]))
         if _use_cpp(img, backend):
             from ._resize_cpp import resize_tensor_cpu  # imports this module
             # uint8 runs natively in C++ (float64 sums); float16/bfloat16 in float32 as below.
