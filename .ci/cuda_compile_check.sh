@@ -19,4 +19,4 @@ cmake -S . -B "$build" -G Ninja -DSRGAN_CPP_CUDA_COMPILE_CHECK=ON -DSRGAN_CPP_BU
 cmake --build "$build"
 echo "cuda-check: compiled $(find csrc -name '*.cu' | wc -l) CUDA source(s) with $(nvcc --version | tail -1)" \
      "for $(grep -o 'CUDA architectures [^ ]*' "$build.configure.log" | cut -d' ' -f3)," \
-     "and $(grep -rl SRGAN_CPP_WITH_CUDA csrc --include='*.cpp' | wc -l) host source(s) in their CUDA configuration"
+     "and $(grep -rlE 'SRGAN_CPP_WITH_CUDA|SRGAN_CPP_CUDA_KERNEL' csrc --include='*.cpp' | wc -l) host source(s) in their CUDA configuration"

@@ -1,8 +1,24 @@
 #pragma once
-// Picks the CPU or CUDA implementation of a kernel for a tensor's device, with one clear
-// error when srgan_cpp was built without CUDA or the device is not supported.
+// The one way an op's entry point picks its kernel for a tensor's device:
+//
+//   return run_on_device(input, op, forward_cpu, SRGAN_CPP_CUDA_KERNEL(forward_cuda), args...);
+//
+// runs the CPU kernel for CPU tensors, the CUDA kernel for CUDA tensors in a CUDA build,
+// and otherwise raises one clear error (a CUDA tensor in a CPU-only build, or a device
+// srgan_cpp has no kernels for).
 #include <ATen/core/Tensor.h>
 #include <c10/util/Exception.h>
+
+#include <cstddef>
+#include <type_traits>
+
+// The CUDA kernel `f` in a CUDA build, nullptr (no CUDA kernel) otherwise: the CUDA kernels
+// are declared only when SRGAN_CPP_WITH_CUDA is defined.
+#ifdef SRGAN_CPP_WITH_CUDA
+#define SRGAN_CPP_CUDA_KERNEL(f) (f)
+#else
+#define SRGAN_CPP_CUDA_KERNEL(f) nullptr
+#endif
 
 namespace srgan_cpp {
 
@@ -21,6 +37,17 @@ inline bool built_with_cuda() {
                 "SRGAN_CPP_CUDA=ON, or move the tensors to the CPU.");
   }
   TORCH_CHECK(false, op, ": tensors on ", t.device(), " are not supported (CPU and CUDA are)");
+}
+
+// Calls cpu(args...) or cuda(args...) by the device of `like` (see the top of this file).
+template <typename Cpu, typename Cuda, typename... Args>
+auto run_on_device(const at::Tensor& like, const char* op, Cpu&& cpu, Cuda&& cuda, const Args&... args)
+    -> decltype(cpu(args...)) {
+  if (like.is_cpu()) return cpu(args...);
+  if constexpr (!std::is_same_v<std::decay_t<Cuda>, std::nullptr_t>) {
+    if (like.is_cuda()) return cuda(args...);
+  }
+  fail_unsupported_device(like, op);
 }
 
 }  // namespace srgan_cpp

@@ -18,14 +18,19 @@ inline void check_dim(const at::Tensor& t, int64_t dim, const char* op, const ch
                     "), got rank ", t.dim(), " with shape ", t.sizes());
 }
 
-inline void check_same_device(const at::Tensor& t, const at::Tensor& ref, const char* op, const char* arg) {
-  TORCH_CHECK(t.device() == ref.device(), op, ": expected `", arg, "` on ", ref.device(),
-              " like `input`, got ", t.device());
+// `arg` on the device of `ref` (the argument named `ref_arg`). Every op's BackendSelect
+// check (common/same_device.h) already ran this for all tensor arguments; kernels repeat
+// it for the tensors they index together, so a direct call cannot bypass it.
+inline void check_same_device(const at::Tensor& t, const at::Tensor& ref, const char* op, const char* arg,
+                              const char* ref_arg = "input") {
+  TORCH_CHECK(t.device() == ref.device(), op, ": expected `", arg, "` on ", ref.device(), " like `", ref_arg,
+              "`, got ", t.device());
 }
 
-inline void check_same_dtype(const at::Tensor& t, const at::Tensor& ref, const char* op, const char* arg) {
+inline void check_same_dtype(const at::Tensor& t, const at::Tensor& ref, const char* op, const char* arg,
+                             const char* ref_arg = "input") {
   TORCH_CHECK_TYPE(t.scalar_type() == ref.scalar_type(), op, ": expected `", arg, "` of dtype ",
-                   ref.scalar_type(), " like `input`, got ", t.scalar_type());
+                   ref.scalar_type(), " like `", ref_arg, "`, got ", t.scalar_type());
 }
 
 // The memory-format rule every op follows (and its fake kernel mirrors): an output is

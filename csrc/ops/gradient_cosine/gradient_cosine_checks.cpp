@@ -22,9 +22,8 @@ GradMode parse_mode(const std::string& mode, const char* name) {
 void check_images(const at::Tensor& sr, const at::Tensor& hr, double eps, const char* op) {
   check_floating(sr, op, "sr");
   check_dim(sr, 4, op, "sr", "N, C, H, W");
-  TORCH_CHECK(hr.device() == sr.device(), op, ": expected `hr` on ", sr.device(), " like `sr`, got ", hr.device());
-  TORCH_CHECK_TYPE(hr.scalar_type() == sr.scalar_type(), op, ": expected `hr` of dtype ", sr.scalar_type(),
-                   " like `sr`, got ", hr.scalar_type());
+  check_same_device(hr, sr, op, "hr", "sr");
+  check_same_dtype(hr, sr, op, "hr", "sr");
   TORCH_CHECK_VALUE(hr.sizes() == sr.sizes(), op, ": expected `hr` of the same shape as `sr` ", sr.sizes(), ", got ",
                     hr.sizes());
   TORCH_CHECK_VALUE(sr.size(1) >= 1, op, ": expected `sr` with at least one channel, got shape ", sr.sizes());

@@ -7,6 +7,8 @@
 #include <torch/library.h>
 
 #include "common/device_kernels.h"
+#include "common/same_device.h"
+#include "common/tensor_checks.h"
 #include "ops/gradient_cosine/gradient_cosine.h"
 #include "ops/gradient_cosine/gradient_cosine_kernels.h"
 
@@ -21,11 +23,7 @@ std::tuple<at::Tensor, at::Tensor> forward_impl(const at::Tensor& sr, const at::
   const GradMode mode = parse_mode(std::string(mode_name), op);
   const LossReduction red = parse_loss_reduction(std::string(reduction), op);
   check_images(sr, hr, eps, op);
-  if (sr.is_cpu()) return forward_cpu(sr, hr, gop, mode, red, eps);
-#ifdef SRGAN_CPP_WITH_CUDA
-  if (sr.is_cuda()) return forward_cuda(sr, hr, gop, mode, red, eps);
-#endif
-  fail_unsupported_device(sr, op);
+  return run_on_device(sr, op, forward_cpu, SRGAN_CPP_CUDA_KERNEL(forward_cuda), sr, hr, gop, mode, red, eps);
 }
 
 std::tuple<at::Tensor, at::Tensor> backward_impl(const at::Tensor& grad, const at::Tensor& sr, const at::Tensor& hr,
@@ -37,9 +35,8 @@ std::tuple<at::Tensor, at::Tensor> backward_impl(const at::Tensor& grad, const a
   const GradMode mode = parse_mode(std::string(mode_name), op);
   const LossReduction red = parse_loss_reduction(std::string(reduction), op);
   check_images(sr, hr, eps, op);
-  TORCH_CHECK(grad.device() == sr.device(), op, ": expected `grad` on ", sr.device(), ", got ", grad.device());
-  TORCH_CHECK_TYPE(grad.scalar_type() == sr.scalar_type(), op, ": expected `grad` of dtype ", sr.scalar_type(),
-                   ", got ", grad.scalar_type());
+  check_same_device(grad, sr, op, "grad", "sr");
+  check_same_dtype(grad, sr, op, "grad", "sr");
   const auto shape = loss_shape(sr.size(0), red);
   TORCH_CHECK_VALUE(grad.sizes() == at::IntArrayRef(shape), op, ": expected `grad` of shape ", at::IntArrayRef(shape),
                     ", got ", grad.sizes());
@@ -47,11 +44,8 @@ std::tuple<at::Tensor, at::Tensor> backward_impl(const at::Tensor& grad, const a
                         stats.scalar_type() == at::kDouble && stats.device() == sr.device(),
                     op, ": expected `stats` float64 of shape (", sr.size(0), ", 3) on ", sr.device(),
                     " (the second output of gradient_cosine_loss), got ", stats.scalar_type(), " ", stats.sizes());
-  if (sr.is_cpu()) return backward_cpu(grad, sr, hr, stats, gop, mode, red, eps, need_sr, need_hr);
-#ifdef SRGAN_CPP_WITH_CUDA
-  if (sr.is_cuda()) return backward_cuda(grad, sr, hr, stats, gop, mode, red, eps, need_sr, need_hr);
-#endif
-  fail_unsupported_device(sr, op);
+  return run_on_device(sr, op, backward_cpu, SRGAN_CPP_CUDA_KERNEL(backward_cuda), grad, sr, hr, stats, gop, mode,
+                       red, eps, need_sr, need_hr);
 }
 
 }  // namespace
@@ -73,6 +67,11 @@ TORCH_LIBRARY_FRAGMENT(srgan_cpp, m) {
   }
 SRGAN_CPP_REGISTER_GRADIENT_COSINE(CPU)
 SRGAN_CPP_REGISTER_GRADIENT_COSINE(CUDA)
+
+TORCH_LIBRARY_IMPL(srgan_cpp, BackendSelect, m) {
+  SRGAN_CPP_CHECK_SAME_DEVICE(m, "gradient_cosine_loss");
+  SRGAN_CPP_CHECK_SAME_DEVICE(m, "gradient_cosine_loss_backward");
+}
 
 namespace ops {
 

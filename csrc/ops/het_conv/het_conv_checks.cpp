@@ -2,6 +2,7 @@
 #include <ATen/ops/arange.h>
 #include <ATen/ops/zeros.h>
 
+#include "common/size_checks.h"
 #include "common/tensor_checks.h"
 #include "ops/het_conv/het_conv_kernels.h"
 
@@ -10,8 +11,8 @@ namespace srgan_cpp::het_conv_detail {
 void check_weights(const at::Tensor& weight3x3, const at::Tensor& weight1x1, int64_t parts, const char* op) {
   check_floating(weight3x3, op, "weight3x3");
   check_floating(weight1x1, op, "weight1x1");
-  check_same_device(weight1x1, weight3x3, op, "weight1x1");
-  check_same_dtype(weight1x1, weight3x3, op, "weight1x1");
+  check_same_device(weight1x1, weight3x3, op, "weight1x1", "weight3x3");
+  check_same_dtype(weight1x1, weight3x3, op, "weight1x1", "weight3x3");
   TORCH_CHECK_VALUE(parts >= 1, op, ": expected `parts` >= 1, got ", parts);
   TORCH_CHECK_VALUE(weight3x3.dim() == 4 && weight3x3.size(2) == 3 && weight3x3.size(3) == 3, op,
                     ": expected `weight3x3` of shape (out_channels, in_channels / parts, 3, 3), got ",
@@ -19,9 +20,10 @@ void check_weights(const at::Tensor& weight3x3, const at::Tensor& weight1x1, int
   TORCH_CHECK_VALUE(weight1x1.dim() == 2, op,
                     ": expected `weight1x1` of rank 2 (out_channels, in_channels - in_channels / parts), got shape ",
                     weight1x1.sizes());
-  const int64_t out = weight3x3.size(0), cg = weight3x3.size(1), in = cg * parts;
+  const int64_t out = weight3x3.size(0), cg = weight3x3.size(1);
   TORCH_CHECK_VALUE(out > 0 && cg > 0, op, ": expected `weight3x3` with at least one output and input channel, got ",
                     weight3x3.sizes());
+  const int64_t in = checked_scaled_size(cg, parts, op, "parts", "in_channels = weight3x3.size(1) * parts =");
   TORCH_CHECK_VALUE(out % parts == 0, op, ": expected out_channels (", out, ") to be divisible by `parts` (", parts,
                     ")");
   TORCH_CHECK_VALUE(weight1x1.size(0) == out && weight1x1.size(1) == in - cg, op, ": expected `weight1x1` of shape (",
@@ -39,7 +41,8 @@ HetGeometry check_args(const at::Tensor& input, const at::Tensor& weight3x3, con
   TORCH_CHECK_VALUE(in % parts == 0, op, ": expected the channel count of `input` (", in,
                     ") to be divisible by `parts` (", parts, ")");
   // weight3x3 against the input first: check_weights derives in_channels from weight3x3.
-  TORCH_CHECK_VALUE(weight3x3.dim() == 4 && weight3x3.size(1) * parts == in, op,
+  // (size(1) == in / parts, not size(1) * parts == in: the product can overflow.)
+  TORCH_CHECK_VALUE(weight3x3.dim() == 4 && weight3x3.size(1) == in / parts, op,
                     ": expected `weight3x3` of shape (out_channels, ", in / parts, ", 3, 3) for an input with ", in,
                     " channels and parts ", parts, ", got ", weight3x3.sizes());
   check_weights(weight3x3, weight1x1, parts, op);

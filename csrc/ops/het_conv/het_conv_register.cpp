@@ -7,6 +7,7 @@
 #include <torch/library.h>
 
 #include "common/device_kernels.h"
+#include "common/same_device.h"
 #include "common/tensor_checks.h"
 #include "ops/het_conv/het_conv.h"
 #include "ops/het_conv/het_conv_kernels.h"
@@ -20,11 +21,7 @@ at::Tensor forward_impl(const at::Tensor& input, const at::Tensor& weight3x3, co
   constexpr const char* op = "srgan_cpp.ops.het_conv2d";
   const HetGeometry g = check_args(input, weight3x3, weight1x1, bias, parts, stride, op);
   const at::Tensor b = bias.has_value() ? *bias : at::Tensor();
-  if (input.is_cpu()) return forward_cpu(input, weight3x3, weight1x1, b, g);
-#ifdef SRGAN_CPP_WITH_CUDA
-  if (input.is_cuda()) return forward_cuda(input, weight3x3, weight1x1, b, g);
-#endif
-  fail_unsupported_device(input, op);
+  return run_on_device(input, op, forward_cpu, SRGAN_CPP_CUDA_KERNEL(forward_cuda), input, weight3x3, weight1x1, b, g);
 }
 
 std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> backward_impl(
@@ -38,11 +35,8 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> backward_impl(
   const std::vector<int64_t> out_sizes{g.n, g.out, g.out_h, g.out_w};
   TORCH_CHECK_VALUE(grad_output.sizes() == at::IntArrayRef(out_sizes), op, ": expected `grad_output` of shape ",
                     at::IntArrayRef(out_sizes), ", got ", grad_output.sizes());
-  if (input.is_cpu()) return backward_cpu(grad_output, input, weight3x3, weight1x1, g, output_mask);
-#ifdef SRGAN_CPP_WITH_CUDA
-  if (input.is_cuda()) return backward_cuda(grad_output, input, weight3x3, weight1x1, g, output_mask);
-#endif
-  fail_unsupported_device(input, op);
+  return run_on_device(input, op, backward_cpu, SRGAN_CPP_CUDA_KERNEL(backward_cuda), grad_output, input, weight3x3,
+                       weight1x1, g, output_mask);
 }
 
 // Dense in-channel of 3x3 entry [o][c] of weight3x3: the row's own group g*cg + c. (out, cg).
@@ -106,6 +100,11 @@ TORCH_LIBRARY_FRAGMENT(srgan_cpp, m) {
   }
 SRGAN_CPP_REGISTER_HET_CONV(CPU)
 SRGAN_CPP_REGISTER_HET_CONV(CUDA)
+
+TORCH_LIBRARY_IMPL(srgan_cpp, BackendSelect, m) {
+  SRGAN_CPP_CHECK_SAME_DEVICE(m, "het_conv2d");
+  SRGAN_CPP_CHECK_SAME_DEVICE(m, "het_conv2d_backward");
+}
 
 TORCH_LIBRARY_IMPL(srgan_cpp, CompositeImplicitAutograd, m) {
   m.impl("het_conv2d_to_dense", &het_conv_detail::to_dense_impl);

@@ -2,6 +2,7 @@
 #include "ops/pixel_shuffle/pixel_shuffle_kernels.h"
 
 #include <ATen/ops/empty.h>
+#include "common/size_checks.h"
 #include "common/tensor_checks.h"
 
 namespace srgan_cpp::pixel_shuffle_detail {
@@ -20,19 +21,30 @@ at::Tensor as_4d_checked(const at::Tensor& input, int64_t factor, bool upscale, 
   check_floating(input, op, "input");
   TORCH_CHECK_VALUE(input.dim() >= 3, op, ": expected `input` of rank >= 3 (*, C, H, W), got rank ",
                     input.dim(), " with shape ", input.sizes());
-  TORCH_CHECK_VALUE(factor > 0, op, ": expected `", fname, "` > 0, got ", factor);
+  const int64_t r2 = checked_factor_square(factor, op, fname);
   const int64_t c = input.size(-3), h = input.size(-2), w = input.size(-1);
+  std::vector<int64_t> out_sizes(input.sizes().begin(), input.sizes().end());
   if (upscale) {
-    TORCH_CHECK_VALUE(c % (factor * factor) == 0, op, ": expected the channel count of `input` (", c,
-                      ") to be divisible by upscale_factor**2 = ", factor * factor, "; input shape ",
-                      input.sizes());
+    TORCH_CHECK_VALUE(c % r2 == 0, op, ": expected the channel count of `input` (", c,
+                      ") to be divisible by upscale_factor**2 = ", r2, "; input shape ", input.sizes());
+    out_sizes.end()[-3] = c / r2;
+    out_sizes.end()[-2] = checked_scaled_size(h, factor, op, fname, "the output height");
+    out_sizes.end()[-1] = checked_scaled_size(w, factor, op, fname, "the output width");
   } else {
     TORCH_CHECK_VALUE(h % factor == 0 && w % factor == 0, op, ": expected the height and width of `input` (",
                       h, ", ", w, ") to be divisible by downscale_factor = ", factor, "; input shape ",
                       input.sizes());
+    out_sizes.end()[-3] = checked_scaled_size(c, r2, op, fname, "the output channel count");
+    out_sizes.end()[-2] = h / factor;
+    out_sizes.end()[-1] = w / factor;
   }
+  check_output_sizes_fit(out_sizes, op, fname);
   if (input.dim() == 4) return input;
-  return input.reshape({-1, c, h, w});
+  // The leading dims' product, not -1: reshape cannot infer a -1 for an empty tensor. It
+  // fits int64 because the output sizes (which include these dims) do.
+  int64_t lead = 1;
+  for (int64_t d = 0; d < input.dim() - 3; ++d) lead *= input.size(d);
+  return input.reshape({lead, c, h, w});
 }
 
 ShuffleGeometry check_fused_args(const at::Tensor& input, int64_t r, const c10::optional<at::Tensor>& bias,
@@ -40,11 +52,15 @@ ShuffleGeometry check_fused_args(const at::Tensor& input, int64_t r, const c10::
                                  const c10::optional<at::Tensor>& residual, const char* op) {
   check_floating(input, op, "input");
   check_dim(input, 4, op, "input", "N, C*r*r, H, W");
-  TORCH_CHECK_VALUE(r > 0, op, ": expected `upscale_factor` > 0, got ", r);
+  const int64_t r2 = checked_factor_square(r, op, "upscale_factor");
   const int64_t cin = input.size(1);
-  TORCH_CHECK_VALUE(cin % (r * r) == 0, op, ": expected the channel count of `input` (", cin,
-                    ") to be divisible by upscale_factor**2 = ", r * r);
-  ShuffleGeometry g{input.size(0), cin / (r * r), input.size(2), input.size(3), r};
+  TORCH_CHECK_VALUE(cin % r2 == 0, op, ": expected the channel count of `input` (", cin,
+                    ") to be divisible by upscale_factor**2 = ", r2);
+  ShuffleGeometry g{input.size(0), cin / r2, input.size(2), input.size(3), r};
+  const std::vector<int64_t> out_sizes{g.n, g.c,
+                                       checked_scaled_size(g.h, r, op, "upscale_factor", "the output height"),
+                                       checked_scaled_size(g.w, r, op, "upscale_factor", "the output width")};
+  check_output_sizes_fit(out_sizes, op, "upscale_factor");
   if (bias.has_value() && bias->defined()) {
     check_same_device(*bias, input, op, "bias");
     check_same_dtype(*bias, input, op, "bias");
@@ -65,9 +81,9 @@ ShuffleGeometry check_fused_args(const at::Tensor& input, int64_t r, const c10::
   if (residual.has_value() && residual->defined()) {
     check_same_device(*residual, input, op, "residual");
     check_same_dtype(*residual, input, op, "residual");
-    const std::vector<int64_t> expect{g.n, g.c, g.h * r, g.w * r};
-    TORCH_CHECK_VALUE(residual->sizes() == at::IntArrayRef(expect), op, ": expected `residual` of the output shape ",
-                      at::IntArrayRef(expect), ", got ", residual->sizes());
+    TORCH_CHECK_VALUE(residual->sizes() == at::IntArrayRef(out_sizes), op,
+                      ": expected `residual` of the output shape ", at::IntArrayRef(out_sizes), ", got ",
+                      residual->sizes());
   }
   return g;
 }

@@ -4,6 +4,7 @@
 #include <torch/library.h>
 
 #include "common/device_kernels.h"
+#include "common/same_device.h"
 #include "common/tensor_checks.h"
 #include "ops/pixel_shuffle/pixel_shuffle.h"
 #include "ops/pixel_shuffle/pixel_shuffle_kernels.h"
@@ -15,16 +16,7 @@ namespace {
 at::Tensor run_shuffle(const at::Tensor& input, int64_t factor, bool upscale) {
   const char* op = upscale ? "srgan_cpp.ops.pixel_shuffle" : "srgan_cpp.ops.pixel_unshuffle";
   const at::Tensor x4 = as_4d_checked(input, factor, upscale, op);
-  at::Tensor out4;
-  if (x4.is_cpu()) {
-    out4 = shuffle_cpu(x4, factor, upscale);
-  } else if (x4.is_cuda() && built_with_cuda()) {
-#ifdef SRGAN_CPP_WITH_CUDA
-    out4 = shuffle_cuda(x4, factor, upscale);
-#endif
-  } else {
-    fail_unsupported_device(x4, op);
-  }
+  const at::Tensor out4 = run_on_device(x4, op, shuffle_cpu, SRGAN_CPP_CUDA_KERNEL(shuffle_cuda), x4, factor, upscale);
   if (input.dim() == 4) return out4;
   std::vector<int64_t> sizes(input.sizes().begin(), input.sizes().end() - 3);
   sizes.insert(sizes.end(), out4.sizes().begin() + 1, out4.sizes().end());
@@ -48,11 +40,8 @@ at::Tensor fused_impl(const at::Tensor& input, int64_t r, const c10::optional<at
   const Act act = parse_activation(std::string(activation));
   check_fused_args(input, r, bias, act, prelu_weight, residual, op);
   const auto b = defined_or_empty(bias), w = defined_or_empty(prelu_weight), res = defined_or_empty(residual);
-  if (input.is_cpu()) return fused_forward_cpu(input, r, b, act, w, negative_slope, res);
-#ifdef SRGAN_CPP_WITH_CUDA
-  if (input.is_cuda()) return fused_forward_cuda(input, r, b, act, w, negative_slope, res);
-#endif
-  fail_unsupported_device(input, op);
+  return run_on_device(input, op, fused_forward_cpu, SRGAN_CPP_CUDA_KERNEL(fused_forward_cuda), input, r, b, act, w,
+                       negative_slope, res);
 }
 
 std::tuple<at::Tensor, at::Tensor, at::Tensor> fused_backward_impl(
@@ -67,11 +56,8 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> fused_backward_impl(
   TORCH_CHECK_VALUE(grad_output.sizes() == at::IntArrayRef(out_sizes), op, ": expected `grad_output` of shape ",
                     at::IntArrayRef(out_sizes), ", got ", grad_output.sizes());
   const auto b = defined_or_empty(bias), w = defined_or_empty(prelu_weight);
-  if (input.is_cpu()) return fused_backward_cpu(grad_output, input, r, b, act, w, negative_slope);
-#ifdef SRGAN_CPP_WITH_CUDA
-  if (input.is_cuda()) return fused_backward_cuda(grad_output, input, r, b, act, w, negative_slope);
-#endif
-  fail_unsupported_device(input, op);
+  return run_on_device(input, op, fused_backward_cpu, SRGAN_CPP_CUDA_KERNEL(fused_backward_cuda), grad_output, input,
+                       r, b, act, w, negative_slope);
 }
 
 }  // namespace
@@ -99,6 +85,11 @@ TORCH_LIBRARY_FRAGMENT(srgan_cpp, m) {
   }
 SRGAN_CPP_REGISTER_PIXEL_SHUFFLE(CPU)
 SRGAN_CPP_REGISTER_PIXEL_SHUFFLE(CUDA)
+
+TORCH_LIBRARY_IMPL(srgan_cpp, BackendSelect, m) {
+  SRGAN_CPP_CHECK_SAME_DEVICE(m, "fused_pixel_shuffle");
+  SRGAN_CPP_CHECK_SAME_DEVICE(m, "fused_pixel_shuffle_backward");
+}
 
 namespace ops {
 

@@ -13,10 +13,8 @@ Signs parse_target(const std::string& target, const char* op) {
 void check_logits(const at::Tensor& real, const at::Tensor& fake, const char* op) {
   check_floating(real, op, "real_logits");
   check_floating(fake, op, "fake_logits");
-  TORCH_CHECK(fake.device() == real.device(), op, ": expected `fake_logits` on ", real.device(),
-              " like `real_logits`, got ", fake.device());
-  TORCH_CHECK_TYPE(fake.scalar_type() == real.scalar_type(), op, ": expected `fake_logits` of dtype ",
-                   real.scalar_type(), " like `real_logits`, got ", fake.scalar_type());
+  check_same_device(fake, real, op, "fake_logits", "real_logits");
+  check_same_dtype(fake, real, op, "fake_logits", "real_logits");
   TORCH_CHECK_VALUE(fake.sizes() == real.sizes(), op,
                     ": expected `real_logits` and `fake_logits` of the same shape (one logit per real and per fake "
                     "sample), got ", real.sizes(), " and ", fake.sizes());

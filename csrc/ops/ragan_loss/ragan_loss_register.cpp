@@ -5,6 +5,8 @@
 #include <torch/library.h>
 
 #include "common/device_kernels.h"
+#include "common/same_device.h"
+#include "common/tensor_checks.h"
 #include "ops/ragan_loss/ragan_loss.h"
 #include "ops/ragan_loss/ragan_loss_kernels.h"
 
@@ -18,11 +20,7 @@ std::tuple<at::Tensor, at::Tensor> forward_impl(const at::Tensor& real, const at
   const Signs s = parse_target(std::string(target), op);
   const LossReduction red = parse_loss_reduction(std::string(reduction), op);
   check_logits(real, fake, op);
-  if (real.is_cpu()) return forward_cpu(real, fake, s, red);
-#ifdef SRGAN_CPP_WITH_CUDA
-  if (real.is_cuda()) return forward_cuda(real, fake, s, red);
-#endif
-  fail_unsupported_device(real, op);
+  return run_on_device(real, op, forward_cpu, SRGAN_CPP_CUDA_KERNEL(forward_cuda), real, fake, s, red);
 }
 
 std::tuple<at::Tensor, at::Tensor> backward_impl(const at::Tensor& grad, const at::Tensor& real,
@@ -33,9 +31,8 @@ std::tuple<at::Tensor, at::Tensor> backward_impl(const at::Tensor& grad, const a
   const Signs s = parse_target(std::string(target), op);
   const LossReduction red = parse_loss_reduction(std::string(reduction), op);
   check_logits(real, fake, op);
-  TORCH_CHECK(grad.device() == real.device(), op, ": expected `grad` on ", real.device(), ", got ", grad.device());
-  TORCH_CHECK_TYPE(grad.scalar_type() == real.scalar_type(), op, ": expected `grad` of dtype ", real.scalar_type(),
-                   ", got ", grad.scalar_type());
+  check_same_device(grad, real, op, "grad", "real_logits");
+  check_same_dtype(grad, real, op, "grad", "real_logits");
   if (red == LossReduction::None) {
     TORCH_CHECK_VALUE(grad.sizes() == real.sizes(), op, ": expected `grad` of shape ", real.sizes(), ", got ",
                       grad.sizes());
@@ -46,11 +43,8 @@ std::tuple<at::Tensor, at::Tensor> backward_impl(const at::Tensor& grad, const a
                         stats.device() == real.device(),
                     op, ": expected `stats` float64 of shape (2,) on ", real.device(),
                     " (the second output of ragan_loss), got ", stats.scalar_type(), " ", stats.sizes());
-  if (real.is_cpu()) return backward_cpu(grad, real, fake, stats, s, red, need_real, need_fake);
-#ifdef SRGAN_CPP_WITH_CUDA
-  if (real.is_cuda()) return backward_cuda(grad, real, fake, stats, s, red, need_real, need_fake);
-#endif
-  fail_unsupported_device(real, op);
+  return run_on_device(real, op, backward_cpu, SRGAN_CPP_CUDA_KERNEL(backward_cuda), grad, real, fake, stats, s, red,
+                       need_real, need_fake);
 }
 
 }  // namespace
@@ -72,6 +66,11 @@ TORCH_LIBRARY_FRAGMENT(srgan_cpp, m) {
   }
 SRGAN_CPP_REGISTER_RAGAN(CPU)
 SRGAN_CPP_REGISTER_RAGAN(CUDA)
+
+TORCH_LIBRARY_IMPL(srgan_cpp, BackendSelect, m) {
+  SRGAN_CPP_CHECK_SAME_DEVICE(m, "ragan_loss");
+  SRGAN_CPP_CHECK_SAME_DEVICE(m, "ragan_loss_backward");
+}
 
 namespace ops {
 

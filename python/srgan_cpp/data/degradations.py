@@ -87,20 +87,40 @@ def _from_nchw(t: Tensor, tag: str, like: ArrayOrTensor, vmax: Optional[float]) 
     return out.to(like.dtype)  # type: ignore[return-value]
 
 
-def gaussian_kernel(kernel_size: int, sigma: float) -> np.ndarray:
-    """MATLAB ``fspecial('gaussian', kernel_size, sigma)``: ``(k, k)`` float64, sums to 1."""
-    if int(kernel_size) != kernel_size or kernel_size < 1 or kernel_size % 2 == 0:
-        raise ValueError(f"gaussian_kernel: `kernel_size` must be a positive odd integer, got {kernel_size!r}")
+#: Largest Gaussian window: a radius of 1024 pixels (sigma up to 341 with the default
+#: size). Checked before anything is allocated, so a huge `kernel_size` or `sigma` is a
+#: ValueError naming it, not an allocation that runs until the process is killed.
+MAX_KERNEL_SIZE = 2049
+
+
+def _kernel_size(kernel_size: Optional[int], sigma: float, name: str) -> int:
+    """The validated window size: ``kernel_size``, or ``2 * ceil(3 sigma) + 1`` when None."""
     if not (sigma > 0 and math.isfinite(sigma)):
-        raise ValueError(f"gaussian_kernel: `sigma` must be positive, got {sigma!r}")
-    r = (int(kernel_size) - 1) / 2.0
-    x = np.arange(int(kernel_size), dtype=np.float64) - r
-    k = np.exp(-(x[:, None] ** 2 + x[None, :] ** 2) / (2.0 * sigma * sigma))
-    return k / k.sum()
+        raise ValueError(f"{name}: `sigma` must be positive and finite, got {sigma!r}")
+    if kernel_size is None:
+        k = 2 * int(math.ceil(3.0 * sigma)) + 1
+        if k > MAX_KERNEL_SIZE:
+            raise ValueError(f"{name}: `sigma` {sigma!r} gives a default kernel_size of {k}, above the limit of "
+                             f"{MAX_KERNEL_SIZE}; pass a smaller `sigma` or an explicit `kernel_size`")
+        return k
+    odd_int = (not isinstance(kernel_size, bool) and isinstance(kernel_size, (int, np.integer, float))
+               and math.isfinite(kernel_size) and int(kernel_size) == kernel_size and kernel_size >= 1
+               and int(kernel_size) % 2 == 1)
+    if not odd_int:
+        raise ValueError(f"{name}: `kernel_size` must be a positive odd integer, got {kernel_size!r}")
+    if kernel_size > MAX_KERNEL_SIZE:
+        raise ValueError(f"{name}: `kernel_size` must be at most {MAX_KERNEL_SIZE}, got {kernel_size!r}")
+    return int(kernel_size)
 
 
-def _default_kernel_size(sigma: float) -> int:
-    return 2 * int(math.ceil(3.0 * sigma)) + 1
+def gaussian_kernel(kernel_size: int, sigma: float) -> np.ndarray:
+    """MATLAB ``fspecial('gaussian', kernel_size, sigma)``: ``(k, k)`` float64, sums to 1.
+
+    ``kernel_size``: odd, 1 to MAX_KERNEL_SIZE; ``sigma``: positive and finite."""
+    k = _kernel_size(kernel_size, sigma, "gaussian_kernel")
+    x = np.arange(k, dtype=np.float64) - (k - 1) / 2.0
+    g = np.exp(-(x[:, None] ** 2 + x[None, :] ** 2) / (2.0 * sigma * sigma))
+    return g / g.sum()
 
 
 def gaussian_blur(img: ArrayOrTensor, sigma: float, kernel_size: Optional[int] = None,
@@ -111,7 +131,7 @@ def gaussian_blur(img: ArrayOrTensor, sigma: float, kernel_size: Optional[int] =
         img: NumPy ``(H, W)`` / ``(H, W, C)`` or tensor ``(C, H, W)`` / ``(N, C, H, W)``;
             uint8/uint16 (result rounded) or float.
         sigma: standard deviation in pixels (> 0).
-        kernel_size: odd window size; default ``2 * ceil(3 sigma) + 1``.
+        kernel_size: odd window size, at most MAX_KERNEL_SIZE; default ``2 * ceil(3 sigma) + 1``.
         border: ``'replicate'`` (MATLAB ``imfilter(..., 'replicate')``) or ``'reflect'``
             (mirror without repeating the edge pixel).
 
@@ -121,8 +141,7 @@ def gaussian_blur(img: ArrayOrTensor, sigma: float, kernel_size: Optional[int] =
     if border not in ("replicate", "reflect"):
         raise ValueError(f"gaussian_blur: `border` must be 'replicate' or 'reflect', got {border!r}")
     vmax = _value_max(img, "gaussian_blur")
-    k = _default_kernel_size(sigma) if kernel_size is None else kernel_size
-    gaussian_kernel(k, sigma)  # validates
+    k = _kernel_size(kernel_size, sigma, "gaussian_blur")
     x1 = np.arange(k, dtype=np.float64) - (k - 1) / 2.0
     g = np.exp(-(x1 * x1) / (2.0 * sigma * sigma))
     g = g / g.sum()  # fspecial's 2-D kernel is outer(g, g): filter separably

@@ -37,7 +37,7 @@ import torch
 from torch import Tensor
 
 from ._resize_cpp import resize_numpy, resize_tensor_cpu
-from .resize_taps import check_border, cubic, resize_weights
+from .resize_taps import MAX_OUTPUT_VALUES, MAX_TAPS, check_border, check_taps, cubic, resize_weights
 
 __all__ = ["imresize", "cubic", "resize_weights", "resize_matrix", "round_half_away"]
 
@@ -76,9 +76,25 @@ def _parse_scale(scale: ScaleArg) -> Tuple[float, float]:
     return s
 
 
-def _plan(in_hw: Tuple[int, int], scale: Optional[ScaleArg], size: Optional[Sequence[Optional[int]]]
-          ) -> Tuple[Tuple[int, int], Tuple[float, float]]:
-    """Output size and per-dimension scale, following MATLAB's imresize parsing."""
+def _plan(in_hw: Tuple[int, int], scale: Optional[ScaleArg], size: Optional[Sequence[Optional[int]]],
+          antialias: bool = True, values_per_pixel: int = 1) -> Tuple[Tuple[int, int], Tuple[float, float]]:
+    """Output size and per-dimension scale, following MATLAB's imresize parsing, within the
+    MAX_OUTPUT_VALUES and MAX_TAPS bounds (``values_per_pixel``: channels times batch)."""
+    out_hw, scales = _plan_unbounded(in_hw, scale, size)
+    arg = "scale" if scale is not None else "size"
+    values = out_hw[0] * out_hw[1] * values_per_pixel
+    if values > MAX_OUTPUT_VALUES:
+        given = scale if scale is not None else size
+        raise ValueError(f"imresize: `{arg}` {given!r} gives an output of {out_hw[0]} x {out_hw[1]} pixels "
+                         f"({values:.3g} values with the channels), above the limit of {MAX_OUTPUT_VALUES}")
+    for d in (0, 1):
+        if not (in_hw[d] == out_hw[d] and scales[d] == 1.0):
+            check_taps(in_hw[d], out_hw[d], scales[d], antialias, "imresize", arg)
+    return out_hw, scales
+
+
+def _plan_unbounded(in_hw: Tuple[int, int], scale: Optional[ScaleArg], size: Optional[Sequence[Optional[int]]]
+                    ) -> Tuple[Tuple[int, int], Tuple[float, float]]:
     if (scale is None) == (size is None):
         raise ValueError("imresize: give exactly one of `scale` and `size`")
     if scale is not None:
@@ -224,7 +240,8 @@ def imresize(img: ArrayOrTensor, scale: Optional[ScaleArg] = None, *, size: Opti
             raise TypeError(f"imresize: `img` dtype must be uint8, uint16 or float, got {img.dtype}")
         if img.shape[0] < 1 or img.shape[1] < 1:
             raise ValueError(f"imresize: `img` must be non-empty, got shape {img.shape}")
-        out_hw, scales = _plan((img.shape[0], img.shape[1]), scale, size)
+        out_hw, scales = _plan((img.shape[0], img.shape[1]), scale, size, antialias,
+                               img.shape[2] if img.ndim == 3 else 1)
         if _use_cpp(img, backend):
             return resize_numpy(img, out_hw, scales, antialias, int_max, border)
         t = torch.from_numpy(img.astype(np.float64))  # a fresh (writable) float64 copy
@@ -245,7 +262,8 @@ def imresize(img: ArrayOrTensor, scale: Optional[ScaleArg] = None, *, size: Opti
             work = img.dtype if img.dtype in (torch.float32, torch.float64) else torch.float32
         else:
             raise TypeError(f"imresize: `img` tensor dtype must be uint8 or floating point, got {img.dtype}")
-        out_hw, scales = _plan((img.shape[-2], img.shape[-1]), scale, size)
+        out_hw, scales = _plan((img.shape[-2], img.shape[-1]), scale, size, antialias,
+                               img.numel() // (img.shape[-2] * img.shape[-1]))
         if _use_cpp(img, backend):
             # uint8 runs natively in C++ (float64 sums); float16/bfloat16 in float32 as below.
             x = img.detach() if img.dtype == torch.uint8 else img.detach().to(work)

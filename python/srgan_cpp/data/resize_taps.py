@@ -9,7 +9,7 @@ from typing import Tuple
 
 import numpy as np
 
-__all__ = ["BORDERS", "check_border", "cubic", "resize_weights"]
+__all__ = ["BORDERS", "MAX_OUTPUT_VALUES", "MAX_TAPS", "check_border", "check_taps", "cubic", "resize_weights"]
 
 
 def cubic(x: np.ndarray) -> np.ndarray:
@@ -33,6 +33,31 @@ def check_border(border: str, name: str) -> None:
     """ValueError naming ``name`` unless ``border`` is one of :data:`BORDERS`."""
     if border not in BORDERS:
         raise ValueError(f"{name}: `border` must be 'symmetric' or 'replicate', got {border!r}")
+
+
+#: Upper bounds checked before anything is allocated, so that an extreme ``scale`` or
+#: ``size`` is a ValueError naming it rather than an allocation that fails (or never ends)
+#: deep inside NumPy or the allocator. Taps: entries of one pass's (out_length, P) weight
+#: table - P = 4 / scale + 3 when shrinking with antialiasing, so a scale far below
+#: 1 / in_length (which gives a 1-pixel output anyway) needs billions. Output values:
+#: 2**32 (16 GiB as float32) per call.
+MAX_TAPS = 1 << 24
+MAX_OUTPUT_VALUES = 1 << 32
+
+
+def _taps_per_output(scale: float, antialias: bool) -> int:
+    """P, the taps each output pixel of a 1-D pass reads (before zero columns are dropped)."""
+    width = 4.0 / scale if (scale < 1.0 and antialias) else 4.0
+    return int(math.ceil(width)) + 2
+
+
+def check_taps(in_length: int, out_length: int, scale: float, antialias: bool, name: str, arg: str) -> None:
+    """ValueError naming ``arg`` when one pass's weight table would exceed :data:`MAX_TAPS`."""
+    taps = out_length * _taps_per_output(scale, antialias)
+    if taps > MAX_TAPS:
+        raise ValueError(f"{name}: `{arg}` {scale!r} is too small for a dimension of {in_length} pixels: its "
+                         f"antialiasing kernel is {4.0 / scale:.3g} pixels wide ({taps} taps for {out_length} output "
+                         f"pixels, above the limit of {MAX_TAPS}); pass `size` for a tiny output")
 
 
 @lru_cache(maxsize=256)
@@ -79,4 +104,5 @@ def resize_weights(in_length: int, out_length: int, scale: float, antialias: boo
     if not (scale > 0 and math.isfinite(scale)):
         raise ValueError(f"resize_weights: `scale` must be a positive finite number, got {scale!r}")
     check_border(border, "resize_weights")
+    check_taps(int(in_length), int(out_length), float(scale), bool(antialias), "resize_weights", "scale")
     return _weights_cached(int(in_length), int(out_length), float(scale), bool(antialias), border)

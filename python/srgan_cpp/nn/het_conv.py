@@ -10,6 +10,7 @@ import torch
 from torch import Tensor, nn
 
 from .. import ops
+from ..ops._checks import check_int_arg
 
 
 class HetConv2d(nn.Module):
@@ -32,7 +33,8 @@ class HetConv2d(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, parts: int, stride: int = 1, bias: bool = True) -> None:
         super().__init__()
-        in_channels, out_channels, parts, stride = int(in_channels), int(out_channels), int(parts), int(stride)
+        in_channels, out_channels, parts, stride = (check_int_arg(v, "HetConv2d", name) for v, name in (
+            (in_channels, "in_channels"), (out_channels, "out_channels"), (parts, "parts"), (stride, "stride")))
         if min(in_channels, out_channels, parts) < 1:
             raise ValueError(f"HetConv2d: expected positive in_channels, out_channels and parts, got "
                              f"{in_channels}, {out_channels}, {parts}")

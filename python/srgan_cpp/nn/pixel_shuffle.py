@@ -7,6 +7,7 @@ import torch
 from torch import Tensor, nn
 
 from .. import ops
+from ..ops._checks import ACTIVATIONS, check_int_arg
 
 
 class PixelShuffle(nn.Module):
@@ -14,7 +15,7 @@ class PixelShuffle(nn.Module):
 
     def __init__(self, upscale_factor: int) -> None:
         super().__init__()
-        self.upscale_factor = int(upscale_factor)
+        self.upscale_factor = check_int_arg(upscale_factor, "PixelShuffle", "upscale_factor")
 
     def forward(self, input: Tensor) -> Tensor:
         return ops.pixel_shuffle(input, self.upscale_factor)
@@ -28,7 +29,7 @@ class PixelUnshuffle(nn.Module):
 
     def __init__(self, downscale_factor: int) -> None:
         super().__init__()
-        self.downscale_factor = int(downscale_factor)
+        self.downscale_factor = check_int_arg(downscale_factor, "PixelUnshuffle", "downscale_factor")
 
     def forward(self, input: Tensor) -> Tensor:
         return ops.pixel_unshuffle(input, self.downscale_factor)
@@ -53,9 +54,9 @@ class FusedPixelShuffle(nn.Module):
     def __init__(self, upscale_factor: int, activation: str = "prelu", num_parameters: int = 1,
                  init: float = 0.25, negative_slope: float = 0.01) -> None:
         super().__init__()
-        if activation not in ("none", "relu", "leaky_relu", "prelu"):
-            raise ValueError(f"FusedPixelShuffle: unknown activation {activation!r}")
-        self.upscale_factor = int(upscale_factor)
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"FusedPixelShuffle: expected `activation` to be one of {ACTIVATIONS}, got {activation!r}")
+        self.upscale_factor = check_int_arg(upscale_factor, "FusedPixelShuffle", "upscale_factor")
         self.activation = activation
         self.negative_slope = float(negative_slope)
         if activation == "prelu":
@@ -84,7 +85,7 @@ class ConvPixelShuffle(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, upscale_factor: int, kernel_size: int = 3,
                  activation: str = "prelu", num_parameters: int = 1, negative_slope: float = 0.01) -> None:
         super().__init__()
-        r = int(upscale_factor)
+        r = check_int_arg(upscale_factor, "ConvPixelShuffle", "upscale_factor")
         self.conv = nn.Conv2d(in_channels, out_channels * r * r, kernel_size, padding=kernel_size // 2)
         self.act = FusedPixelShuffle(r, activation, num_parameters, negative_slope=negative_slope)
 

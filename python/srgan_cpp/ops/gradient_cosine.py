@@ -6,15 +6,17 @@ The forward reads each image once and stores no gradient map; the backward is fu
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import torch
 from torch import Tensor
 
+from . import _checks
+from ._checks import REDUCTIONS
 from ._numpy import accepts_numpy
 
-_FLOATS = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
 OPERATORS = ("sobel", "central", "forward")
 MODES = ("magnitude", "components")
-REDUCTIONS = ("mean", "sum", "none")
 _OP = "srgan_cpp.ops.gradient_cosine_loss"
 
 
@@ -63,35 +65,36 @@ def gradient_cosine_loss(
 # ----------------------------------------------------------------------------------------
 
 
-def _check(sr: Tensor, hr: Tensor, operator: str, mode: str, reduction: str, eps: float, op: str) -> None:
+def _check(sr: Tensor, hr: Tensor, operator: str, mode: str, reduction: str, eps: float, op: str,
+           grad: Optional[Tensor] = None, stats: Optional[Tensor] = None) -> None:
+    named = [("sr", sr), ("hr", hr)] if grad is None else [("grad", grad), ("sr", sr), ("hr", hr), ("stats", stats)]
+    _checks.check_same_device(op, named)
     if operator not in OPERATORS:
         raise ValueError(f"{op}: expected `operator` to be one of {OPERATORS}, got {operator!r}")
     if mode not in MODES:
         raise ValueError(f"{op}: expected `mode` to be 'magnitude' or 'components', got {mode!r}")
     if reduction not in REDUCTIONS:
         raise ValueError(f"{op}: expected `reduction` to be one of {REDUCTIONS}, got {reduction!r}")
-    if sr.dtype not in _FLOATS:
-        raise TypeError(f"{op}: expected `sr` to be float32, float64, float16 or bfloat16, got {sr.dtype}")
+    _checks.check_float(sr, op, "sr")
     if sr.dim() != 4:
         raise ValueError(f"{op}: expected `sr` of rank 4 (N, C, H, W), got rank {sr.dim()}")
-    if hr.dtype != sr.dtype:
-        raise TypeError(f"{op}: expected `hr` of dtype {sr.dtype} like `sr`, got {hr.dtype}")
+    _checks.check_same_dtype(op, "sr", sr, [("hr", hr), ("grad", grad)])
     if hr.shape != sr.shape:
         raise ValueError(f"{op}: expected `hr` of the same shape as `sr` {tuple(sr.shape)}, got {tuple(hr.shape)}")
     torch._check(sr.shape[1] >= 1, lambda: f"{op}: expected `sr` with at least one channel")
     torch._check(sr.shape[2] >= 2 and sr.shape[3] >= 2, lambda: f"{op}: expected images of at least 2x2 pixels")
     if not eps > 0:
         raise ValueError(f"{op}: expected `eps` > 0, got {eps}")
+    if grad is not None and list(grad.shape) != _loss_shape(sr.shape[0], reduction):
+        raise ValueError(f"{op}: expected `grad` of shape {_loss_shape(sr.shape[0], reduction)}, got "
+                         f"{tuple(grad.shape)}")
+    if stats is not None and (stats.dtype != torch.float64 or list(stats.shape) != [sr.shape[0], 3]):
+        raise ValueError(f"{op}: expected `stats` float64 of shape ({sr.shape[0]}, 3) (the second output of "
+                         f"gradient_cosine_loss), got {stats.dtype} {tuple(stats.shape)}")
 
 
 def _loss_shape(n, reduction: str) -> list:
     return [n] if reduction == "none" else []
-
-
-def _like_layout(x: Tensor) -> Tensor:
-    cl = x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last)
-    return torch.empty(x.shape, dtype=x.dtype, device=x.device,
-                       memory_format=torch.channels_last if cl else torch.contiguous_format)
 
 
 @torch.library.register_fake("srgan_cpp::gradient_cosine_loss")
@@ -104,7 +107,7 @@ def _forward_fake(sr, hr, operator="sobel", mode="magnitude", reduction="mean", 
 
 @torch.library.register_fake("srgan_cpp::gradient_cosine_loss_backward")
 def _backward_fake(grad, sr, hr, stats, operator, mode, reduction, eps, need_sr, need_hr):
-    _check(sr, hr, operator, mode, reduction, eps, _OP + "_backward")
-    gs = _like_layout(sr) if need_sr else sr.new_empty([0])
-    gh = _like_layout(hr) if need_hr else hr.new_empty([0])
+    _check(sr, hr, operator, mode, reduction, eps, _OP + "_backward", grad, stats)
+    gs = _checks.empty_like_layout(sr) if need_sr else sr.new_empty([0])
+    gh = _checks.empty_like_layout(hr) if need_hr else hr.new_empty([0])
     return gs, gh

@@ -21,9 +21,9 @@ from typing import Optional, Tuple
 import torch
 from torch import Tensor
 
+from . import _checks
 from ._numpy import accepts_numpy
 
-_FLOATS = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
 _OP = "srgan_cpp.ops.het_conv2d"
 
 
@@ -43,11 +43,13 @@ def het_conv2d(input: Tensor, weight3x3: Tensor, weight1x1: Tensor, bias: Option
     Differentiable w.r.t. input, both weights and bias, twice (create_graph works). Equal, up to float
     round-off, to a dense 3x3 conv with ``het_conv2d_to_dense(weight3x3, weight1x1, parts)``.
     """
+    parts, stride = _checks.check_int_arg(parts, _OP, "parts"), _checks.check_int_arg(stride, _OP, "stride")
     return torch.ops.srgan_cpp.het_conv2d(input, weight3x3, weight1x1, bias, parts, stride)
 
 
 def het_conv2d_to_dense(weight3x3: Tensor, weight1x1: Tensor, parts: int) -> Tensor:
     """The equivalent dense (out, in, 3, 3) weight, zeros where HetConv has none (differentiable)."""
+    parts = _checks.check_int_arg(parts, _OP + "_to_dense", "parts")
     return torch.ops.srgan_cpp.het_conv2d_to_dense(weight3x3, weight1x1, parts)
 
 
@@ -57,6 +59,7 @@ def het_conv2d_from_dense(dense_weight: Tensor, parts: int, strict: bool = False
     Entries HetConv has no place for are dropped; with ``strict=True`` a ValueError is
     raised instead when any of them is non-zero (i.e. the dense conv is not a HetConv).
     """
+    parts = _checks.check_int_arg(parts, _OP + "_from_dense", "parts")
     w3, w1 = torch.ops.srgan_cpp.het_conv2d_from_dense(dense_weight, parts)
     if strict:
         rebuilt = het_conv2d_to_dense(w3, w1, parts)
@@ -72,15 +75,14 @@ def het_conv2d_from_dense(dense_weight: Tensor, parts: int, strict: bool = False
 # ----------------------------------------------------------------------------------------
 
 
-def _is_channels_last(x: Tensor) -> bool:
-    return x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last)
-
-
 def _check(input: Tensor, weight3x3: Tensor, weight1x1: Tensor, bias: Optional[Tensor], parts: int, stride: int,
-           op: str) -> list:
-    for name, t in (("input", input), ("weight3x3", weight3x3), ("weight1x1", weight1x1)):
-        if t.dtype not in _FLOATS:
-            raise TypeError(f"{op}: expected `{name}` to be float32, float64, float16 or bfloat16, got {t.dtype}")
+           op: str, grad_output: Optional[Tensor] = None) -> list:
+    named = [("input", input), ("weight3x3", weight3x3), ("weight1x1", weight1x1), ("bias", bias)]
+    if grad_output is not None:
+        named = [("grad_output", grad_output)] + named
+    _checks.check_same_device(op, named)
+    for name, t in named[-4:-1]:
+        _checks.check_float(t, op, name)
     if input.dim() != 4:
         raise ValueError(f"{op}: expected `input` of rank 4 (N, C, H, W), got rank {input.dim()}")
     if stride not in (1, 2):
@@ -90,39 +92,37 @@ def _check(input: Tensor, weight3x3: Tensor, weight1x1: Tensor, bias: Optional[T
     n, cin, h, w = input.shape
     if cin % parts != 0:
         raise ValueError(f"{op}: expected the channel count of `input` ({cin}) to be divisible by `parts` ({parts})")
-    if weight3x3.dtype != input.dtype or weight1x1.dtype != input.dtype:
-        raise TypeError(f"{op}: expected `weight3x3` and `weight1x1` of dtype {input.dtype} like `input`")
+    _checks.check_same_dtype(op, "input", input, named)
     out = weight3x3.shape[0]
     if weight3x3.dim() != 4 or tuple(weight3x3.shape[1:]) != (cin // parts, 3, 3) or out % parts != 0:
         raise ValueError(f"{op}: expected `weight3x3` of shape (out_channels, {cin // parts}, 3, 3) with out_channels "
                          f"divisible by `parts`, got {tuple(weight3x3.shape)}")
+    if out < 1 or cin // parts < 1:
+        raise ValueError(f"{op}: expected `weight3x3` with at least one output and input channel, got "
+                         f"{tuple(weight3x3.shape)}")
     if tuple(weight1x1.shape) != (out, cin - cin // parts):
         raise ValueError(f"{op}: expected `weight1x1` of shape ({out}, {cin - cin // parts}), got "
                          f"{tuple(weight1x1.shape)}")
-    if bias is not None and bias.dtype != input.dtype:
-        raise TypeError(f"{op}: expected `bias` of dtype {input.dtype} like `input`, got {bias.dtype}")
     if bias is not None and tuple(bias.shape) != (out,):
         raise ValueError(f"{op}: expected `bias` of shape ({out},), got {tuple(bias.shape)}")
-    return [n, out, (h - 1) // stride + 1, (w - 1) // stride + 1]
-
-
-def _empty_like_layout(x: Tensor, sizes: list) -> Tensor:
-    fmt = torch.channels_last if _is_channels_last(x) else torch.contiguous_format
-    return torch.empty(sizes, dtype=x.dtype, device=x.device, memory_format=fmt)
+    torch._check(h > 0 and w > 0, lambda: f"{op}: expected `input` with non-empty H and W, got shape "
+                                          f"{tuple(input.shape)}")
+    out_shape = [n, out, (h - 1) // stride + 1, (w - 1) // stride + 1]
+    if grad_output is not None and list(grad_output.shape) != out_shape:
+        raise ValueError(f"{op}: expected `grad_output` of shape {out_shape}, got {tuple(grad_output.shape)}")
+    return out_shape
 
 
 @torch.library.register_fake("srgan_cpp::het_conv2d")
 def _het_conv2d_fake(input, weight3x3, weight1x1, bias=None, parts=1, stride=1):
-    return _empty_like_layout(input, _check(input, weight3x3, weight1x1, bias, parts, stride, _OP))
+    return _checks.empty_like_layout(input, _check(input, weight3x3, weight1x1, bias, parts, stride, _OP))
 
 
 @torch.library.register_fake("srgan_cpp::het_conv2d_backward")
 def _het_conv2d_backward_fake(grad_output, input, weight3x3, weight1x1, parts, stride, output_mask):
-    out_shape = _check(input, weight3x3, weight1x1, None, parts, stride, _OP + "_backward")
-    if list(grad_output.shape) != out_shape:
-        raise ValueError(f"{_OP}_backward: expected `grad_output` of shape {out_shape}, got {tuple(grad_output.shape)}")
+    _check(input, weight3x3, weight1x1, None, parts, stride, _OP + "_backward", grad_output)
     none = input.new_empty([0])
-    return (_empty_like_layout(input, list(input.shape)) if output_mask[0] else none,
+    return (_checks.empty_like_layout(input) if output_mask[0] else none,
             torch.empty_like(weight3x3, memory_format=torch.contiguous_format) if output_mask[1] else none,
             torch.empty_like(weight1x1, memory_format=torch.contiguous_format) if output_mask[2] else none,
             input.new_empty([weight3x3.shape[0]]) if output_mask[3] else none)

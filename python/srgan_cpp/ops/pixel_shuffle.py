@@ -11,10 +11,13 @@ from typing import Optional
 import torch
 from torch import Tensor
 
+from . import _checks
+from ._checks import ACTIVATIONS
 from ._numpy import accepts_numpy
 
-_FLOATS = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
-_ACTIVATIONS = ("none", "relu", "leaky_relu", "prelu")
+_SHUFFLE = "srgan_cpp.ops.pixel_shuffle"
+_UNSHUFFLE = "srgan_cpp.ops.pixel_unshuffle"
+_FUSED = "srgan_cpp.ops.fused_pixel_shuffle"
 
 
 @accepts_numpy
@@ -22,15 +25,17 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     """(*, C*r*r, H, W) -> (*, C, H*r, W*r); bit-identical to ``torch.nn.functional.pixel_shuffle``.
 
     Accepts float32/64/16 and bfloat16 tensors on CPU or CUDA, or NumPy arrays (returns NumPy).
-    Values are moved, never changed, so any value range works.
+    Values are moved, never changed, so any value range works. ``upscale_factor``: an int
+    >= 1 whose square divides C (a bool is refused, as PyTorch does).
     """
-    return torch.ops.srgan_cpp.pixel_shuffle(input, upscale_factor)
+    return torch.ops.srgan_cpp.pixel_shuffle(input, _checks.check_int_arg(upscale_factor, _SHUFFLE, "upscale_factor"))
 
 
 @accepts_numpy
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     """(*, C, H*r, W*r) -> (*, C*r*r, H, W); bit-identical to ``torch.nn.functional.pixel_unshuffle``."""
-    return torch.ops.srgan_cpp.pixel_unshuffle(input, downscale_factor)
+    factor = _checks.check_int_arg(downscale_factor, _UNSHUFFLE, "downscale_factor")
+    return torch.ops.srgan_cpp.pixel_unshuffle(input, factor)
 
 
 @accepts_numpy
@@ -60,9 +65,8 @@ def fused_pixel_shuffle(
         ``act(pixel_shuffle(input + bias)) + residual`` rounds in that dtype.
     Differentiable w.r.t. input, bias, prelu_weight and residual (first order only).
     """
-    return torch.ops.srgan_cpp.fused_pixel_shuffle(
-        input, upscale_factor, bias, activation, prelu_weight, negative_slope, residual
-    )
+    r = _checks.check_int_arg(upscale_factor, _FUSED, "upscale_factor")
+    return torch.ops.srgan_cpp.fused_pixel_shuffle(input, r, bias, activation, prelu_weight, negative_slope, residual)
 
 
 # ----------------------------------------------------------------------------------------
@@ -71,70 +75,80 @@ def fused_pixel_shuffle(
 # ----------------------------------------------------------------------------------------
 
 
-def _is_channels_last(x: Tensor) -> bool:
-    return x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last)
-
-
-def _empty_like_layout(x: Tensor, sizes: list) -> Tensor:
-    fmt = torch.channels_last if _is_channels_last(x) else torch.contiguous_format
-    return torch.empty(sizes, dtype=x.dtype, device=x.device, memory_format=fmt)
-
-
-def _check_float(x: Tensor, op: str, arg: str) -> None:
-    if x.dtype not in _FLOATS:
-        raise TypeError(f"{op}: expected `{arg}` to be float32, float64, float16 or bfloat16, got {x.dtype}")
-
-
 def _shuffle_shape(x: Tensor, factor: int, upscale: bool) -> list:
-    op = "srgan_cpp.ops.pixel_shuffle" if upscale else "srgan_cpp.ops.pixel_unshuffle"
-    _check_float(x, op, "input")
+    op = _SHUFFLE if upscale else _UNSHUFFLE
+    name = "upscale_factor" if upscale else "downscale_factor"
+    _checks.check_float(x, op, "input")
     if x.dim() < 3:
         raise ValueError(f"{op}: expected `input` of rank >= 3 (*, C, H, W), got rank {x.dim()}")
-    if factor <= 0:
-        name = "upscale_factor" if upscale else "downscale_factor"
-        raise ValueError(f"{op}: expected `{name}` > 0, got {factor}")
+    r2 = _checks.factor_square(factor, op, name)
     *lead, c, h, w = x.shape
     if upscale:
-        torch._check(c % (factor * factor) == 0, lambda: f"{op}: channels {c} not divisible by {factor * factor}")
-        return [*lead, c // (factor * factor), h * factor, w * factor]
-    torch._check(h % factor == 0 and w % factor == 0, lambda: f"{op}: H, W not divisible by {factor}")
-    return [*lead, c * factor * factor, h // factor, w // factor]
+        torch._check(c % r2 == 0, lambda: f"{op}: expected the channel count of `input` ({c}) to be divisible by "
+                                          f"upscale_factor**2 = {r2}")
+        return _checks.check_sizes_fit([*lead, c // r2, h * factor, w * factor], op, name)
+    torch._check(h % factor == 0 and w % factor == 0,
+                 lambda: f"{op}: expected the height and width of `input` ({h}, {w}) to be divisible by "
+                         f"downscale_factor = {factor}")
+    return _checks.check_sizes_fit([*lead, c * r2, h // factor, w // factor], op, name)
 
 
 @torch.library.register_fake("srgan_cpp::pixel_shuffle")
 def _pixel_shuffle_fake(input: Tensor, upscale_factor: int) -> Tensor:
-    return _empty_like_layout(input, _shuffle_shape(input, upscale_factor, True))
+    return _checks.empty_like_layout(input, _shuffle_shape(input, upscale_factor, True))
 
 
 @torch.library.register_fake("srgan_cpp::pixel_unshuffle")
 def _pixel_unshuffle_fake(input: Tensor, downscale_factor: int) -> Tensor:
-    return _empty_like_layout(input, _shuffle_shape(input, downscale_factor, False))
+    return _checks.empty_like_layout(input, _shuffle_shape(input, downscale_factor, False))
 
 
-def _fused_check(input: Tensor, r: int, activation: str) -> list:
-    op = "srgan_cpp.ops.fused_pixel_shuffle"
-    _check_float(input, op, "input")
+def _fused_check(input: Tensor, r: int, bias: Optional[Tensor], activation: str, prelu_weight: Optional[Tensor],
+                 residual: Optional[Tensor], op: str, grad_output: Optional[Tensor] = None) -> list:
+    """The C++ check_fused_args: returns the output shape (N, C, H*r, W*r)."""
+    named = [("input", input), ("bias", bias), ("prelu_weight", prelu_weight), ("residual", residual)]
+    if grad_output is not None:
+        named = [("grad_output", grad_output)] + named
+    _checks.check_same_device(op, named)
+    _checks.check_float(input, op, "input")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"{op}: expected `activation` to be one of {ACTIVATIONS}, got {activation!r}")
     if input.dim() != 4:
         raise ValueError(f"{op}: expected `input` of rank 4 (N, C*r*r, H, W), got rank {input.dim()}")
-    if r <= 0:
-        raise ValueError(f"{op}: expected `upscale_factor` > 0, got {r}")
-    if activation not in _ACTIVATIONS:
-        raise ValueError(f"{op}: expected `activation` to be one of {_ACTIVATIONS}, got {activation!r}")
-    n, c, h, w = input.shape
-    torch._check(c % (r * r) == 0, lambda: f"{op}: channels {c} not divisible by {r * r}")
-    return [n, c // (r * r), h * r, w * r]
+    r2 = _checks.factor_square(r, op, "upscale_factor")
+    n, cin, h, w = input.shape
+    torch._check(cin % r2 == 0, lambda: f"{op}: expected the channel count of `input` ({cin}) to be divisible by "
+                                        f"upscale_factor**2 = {r2}")
+    out = _checks.check_sizes_fit([n, cin // r2, h * r, w * r], op, "upscale_factor")
+    _checks.check_same_dtype(op, "input", input, named)
+    if bias is not None and list(bias.shape) != [cin]:
+        raise ValueError(f"{op}: expected `bias` of shape ({cin},), got {tuple(bias.shape)}")
+    if activation == "prelu":
+        if prelu_weight is None:
+            raise ValueError(f"{op}: activation 'prelu' needs `prelu_weight` of 1 or {cin // r2} elements")
+        if prelu_weight.dim() > 1 or prelu_weight.numel() not in (1, cin // r2):
+            raise ValueError(f"{op}: expected `prelu_weight` of shape (1,) or ({cin // r2},), got "
+                             f"{tuple(prelu_weight.shape)}")
+    elif prelu_weight is not None:
+        raise ValueError(f"{op}: `prelu_weight` is only used with activation 'prelu'")
+    if residual is not None and list(residual.shape) != out:
+        raise ValueError(f"{op}: expected `residual` of the output shape {out}, got {tuple(residual.shape)}")
+    if grad_output is not None and list(grad_output.shape) != out:
+        raise ValueError(f"{op}: expected `grad_output` of shape {out}, got {tuple(grad_output.shape)}")
+    return out
 
 
 @torch.library.register_fake("srgan_cpp::fused_pixel_shuffle")
 def _fused_fake(input, upscale_factor, bias=None, activation="none", prelu_weight=None,
                 negative_slope=0.01, residual=None):
-    return _empty_like_layout(input, _fused_check(input, upscale_factor, activation))
+    out = _fused_check(input, upscale_factor, bias, activation, prelu_weight, residual, _FUSED)
+    return _checks.empty_like_layout(input, out)
 
 
 @torch.library.register_fake("srgan_cpp::fused_pixel_shuffle_backward")
 def _fused_backward_fake(grad_output, input, upscale_factor, bias, activation, prelu_weight, negative_slope):
-    _fused_check(input, upscale_factor, activation)
-    grad_input = _empty_like_layout(input, list(input.shape))
+    _fused_check(input, upscale_factor, bias, activation, prelu_weight, None, _FUSED + "_backward", grad_output)
+    grad_input = _checks.empty_like_layout(input)
     grad_bias = bias.new_empty(bias.shape) if bias is not None else input.new_empty([0])
     grad_weight = prelu_weight.new_empty(prelu_weight.shape) if prelu_weight is not None else input.new_empty([0])
     return grad_input, grad_bias, grad_weight

@@ -2,14 +2,16 @@
 finite logits."""
 from __future__ import annotations
 
+from typing import Optional
+
 import torch
 from torch import Tensor
 
+from . import _checks
+from ._checks import REDUCTIONS
 from ._numpy import accepts_numpy
 
-_FLOATS = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
 TARGETS = ("discriminator", "generator")
-REDUCTIONS = ("mean", "sum", "none")
 _OP = "srgan_cpp.ops.ragan_loss"
 
 
@@ -47,20 +49,28 @@ def ragan_loss(real_logits: Tensor, fake_logits: Tensor, *, target: str = "discr
     return torch.ops.srgan_cpp.ragan_loss(real_logits, fake_logits, target, reduction)[0]
 
 
-def _check(real: Tensor, fake: Tensor, target: str, reduction: str, op: str) -> None:
+def _check(real: Tensor, fake: Tensor, target: str, reduction: str, op: str, grad: Optional[Tensor] = None,
+           stats: Optional[Tensor] = None) -> None:
+    named = [("real_logits", real), ("fake_logits", fake)]
+    _checks.check_same_device(op, named if grad is None else [("grad", grad)] + named + [("stats", stats)])
     if target not in TARGETS:
         raise ValueError(f"{op}: expected `target` to be 'discriminator' or 'generator', got {target!r}")
     if reduction not in REDUCTIONS:
         raise ValueError(f"{op}: expected `reduction` to be one of {REDUCTIONS}, got {reduction!r}")
-    for name, t in (("real_logits", real), ("fake_logits", fake)):
-        if t.dtype not in _FLOATS:
-            raise TypeError(f"{op}: expected `{name}` to be float32, float64, float16 or bfloat16, got {t.dtype}")
-    if fake.dtype != real.dtype:
-        raise TypeError(f"{op}: expected `fake_logits` of dtype {real.dtype} like `real_logits`, got {fake.dtype}")
+    for name, t in named:
+        _checks.check_float(t, op, name)
+    _checks.check_same_dtype(op, "real_logits", real, [("fake_logits", fake), ("grad", grad)])
     if fake.shape != real.shape:
         raise ValueError(f"{op}: expected `real_logits` and `fake_logits` of the same shape, got "
                          f"{tuple(real.shape)} and {tuple(fake.shape)}")
     torch._check(real.numel() > 0, lambda: f"{op}: expected non-empty logits")
+    if grad is not None:
+        want = list(real.shape) if reduction == "none" else []
+        if list(grad.shape) != want:
+            raise ValueError(f"{op}: expected `grad` of shape {want}, got {tuple(grad.shape)}")
+    if stats is not None and (stats.dtype != torch.float64 or list(stats.shape) != [2]):
+        raise ValueError(f"{op}: expected `stats` float64 of shape (2,) (the second output of ragan_loss), got "
+                         f"{stats.dtype} {tuple(stats.shape)}")
 
 
 @torch.library.register_fake("srgan_cpp::ragan_loss")
@@ -73,7 +83,7 @@ def _forward_fake(real_logits, fake_logits, target="discriminator", reduction="m
 
 @torch.library.register_fake("srgan_cpp::ragan_loss_backward")
 def _backward_fake(grad, real_logits, fake_logits, stats, target, reduction, need_real, need_fake):
-    _check(real_logits, fake_logits, target, reduction, _OP + "_backward")
+    _check(real_logits, fake_logits, target, reduction, _OP + "_backward", grad, stats)
 
     def out(t: Tensor, need: bool) -> Tensor:
         return torch.empty(t.shape if need else [0], dtype=t.dtype, device=t.device)
