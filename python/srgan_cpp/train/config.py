@@ -229,10 +229,10 @@ class PerceptualLossConfig:
             _need(name in valid, f"{_join(key, 'layers')}.{name}", f"no {self.vgg} layer {name!r} (e.g. conv5_4, relu5_4)")
         _need(bool(self.layers), _join(key, "layers"), "needs at least one layer")
         if self.weights is None:
-            raise ConfigError(_join(key, "weights"), "a VGG weights file is required (ImageNet VGG weights cannot be "
-                              "downloaded here): pass torchvision's vgg19 .pth or a .safetensors file, e.g. "
-                              "--set <stage>.losses.perceptual.weights=vgg19.pth; the `tiny` recipes use `random`, "
-                              "an untrained VGG, instead")
+            raise ConfigError(_join(key, "weights"), f"a VGG weights file is required (ImageNet VGG weights cannot be "
+                              f"downloaded here): pass torchvision's {self.vgg} .pth or a .safetensors file, e.g. "
+                              f"--set {_join(key, 'weights')}={self.vgg}.pth; the `tiny` recipes use `random`, "
+                              f"an untrained VGG, instead")
         if not self.is_random():
             _need(os.path.isfile(self.weights), _join(key, "weights"), f"file {self.weights!r} does not exist")
 

@@ -125,8 +125,10 @@ class Stepper:
         return (sharp if sh.pixel else gt), (sharp if sh.perceptual else gt), (sharp if sh.adversarial else gt)
 
     def _d_logits(self, net: nn.Module, x: Tensor) -> Tensor:
+        # float32 in: srgan_cpp's C++ networks take inputs of their parameters' dtype, and
+        # autocast casts inside them anyway
         with self.autocast():
-            return net(x).float()
+            return net(x.float()).float()
 
     # -- the iteration --------------------------------------------------------------------
     def __call__(self, lq: Tensor, gt: Tensor, it: int, want_norms: bool = False) -> StepResult:

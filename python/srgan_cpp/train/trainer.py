@@ -165,11 +165,13 @@ class Trainer:
         self.stage: Optional[StageConfig] = None
         self._prepared: Dict[int, Tuple[nn.Module, Optional[nn.Module], int]] = {}
         self._cache: Dict[int, bool] = {}
+        self._val_sets: Dict[Optional[int], List[Any]] = {}
         self._g_cfg: Optional[NetworkConfig] = None
         self._d_cfg: Optional[NetworkConfig] = None
         self._last_d: Optional[nn.Module] = None
         self._carry_state: Optional[Dict[str, Any]] = None
         self._archived: Optional[str] = None
+        self._threads_before: Optional[int] = None
         self._prev: Dict[str, Optional[Dict[str, Tensor]]] = {}
         self.store: Optional[CheckpointStore] = None
         self.log: Optional[RunLog] = None
@@ -230,7 +232,9 @@ class Trainer:
         self.device = resolve_device(cfg.device if not self.dist.enabled or not cfg.device.startswith("cuda")
                                      else f"cuda:{self.dist.local_rank}")
         precision.check(cfg.amp, self.device)
-        if cfg.threads:
+        if cfg.threads and torch.get_num_threads() != cfg.threads:
+            if self._threads_before is None:
+                self._threads_before = torch.get_num_threads()
             torch.set_num_threads(cfg.threads)
         summary: Dict[str, Any] = {"name": cfg.name, "run_dir": self.run_dir, "device": str(self.device),
                                    "amp": cfg.amp, "world_size": self.dist.world, "stages": []}
@@ -252,6 +256,7 @@ class Trainer:
                 raise ConfigError(f"{key}.data.patch_size", f"USM sharpening needs patches larger than its radius "
                                                             f"{st.sharpen_gt.radius}")
             self._prepared[si] = (g, d, out_ch)
+            self._check_inits(si, st, g, d)
             if st.losses.perceptual is not None:
                 from .objectives import build_perceptual
 
@@ -264,10 +269,29 @@ class Trainer:
                                       st.discriminator.type if d is not None else None,
                                       "generator_params": sum(p.numel() for p in g.parameters())})
         if cfg.val is not None:
-            last = cfg.stages[-1]
-            self._val_sets = build_sets(cfg.val, cfg.scale, self._data_channels(last))
-            summary["val_images"] = sum(len(s) for s in self._val_sets)
+            # validation images are read with the channels of the stage's model (PSRGAN's
+            # transfer stage turns an RGB model into a one-channel one)
+            for st in cfg.stages:
+                ch = self._data_channels(st)
+                if ch not in self._val_sets:
+                    self._val_sets[ch] = build_sets(cfg.val, cfg.scale, ch)
+            summary["val_images"] = sum(len(s) for s in next(iter(self._val_sets.values())))
         return summary
+
+    def _check_inits(self, si: int, st: StageConfig, g: nn.Module, d: Optional[nn.Module]) -> None:
+        """Loads the stage's initial weights and freezes its layers on throwaway copies, so
+        a file that does not fit (or a pattern that selects nothing) stops the run now."""
+        key = f"stages[{si}]"
+        if st.init_g is not None:
+            prev = None
+            if st.init_g.is_previous():
+                sd = self._prepared[si - 1][0].state_dict()
+                prev = {"params": sd, "params_ema": sd}
+            build.load_init(copy.deepcopy(g), st.init_g, f"{key}.init_g", prev)
+        if st.freeze_g:
+            build.apply_freeze(copy.deepcopy(g), st.freeze_g, f"{key}.freeze_g")
+        if d is not None and st.init_d is not None and not st.init_d.is_previous():
+            build.load_init(copy.deepcopy(d), st.init_d, f"{key}.init_d")
 
     # -- run folder -------------------------------------------------------------------------
     def _open_run_folder(self, resuming: bool) -> None:
@@ -377,7 +401,16 @@ class Trainer:
         }
         return state
 
+    def _finite_weights(self) -> bool:
+        tensors = [t.detach() for m in (self.g_raw, self.d_raw) if m is not None for t in m.state_dict().values()
+                   if t.is_floating_point()]
+        norms = torch._foreach_norm(tensors) if tensors else []
+        return bool(torch.isfinite(torch.stack([n.float() for n in norms])).all()) if norms else True
+
     def _checkpoint(self, si: int, stage_it: int, position: int, stepper: Stepper) -> Optional[str]:
+        if not self._finite_weights():
+            raise TrainingError(f"stage {self.config.stages[si].name!r}: the weights are NaN/Inf at iteration "
+                                f"{self.iteration}; no checkpoint written", self.store.latest() if self.store else None)
         state = self._state(si, stage_it, position, stepper)  # collective (RNG of every process)
         path = None
         if state is not None:
@@ -463,7 +496,7 @@ class Trainer:
             model = self.ema.module if (self.ema is not None and cfg.val.use_ema) else self.g_raw
             grid = os.path.join(self.run_dir, "visualization", f"val_{self.iteration:08d}.png")
             t0 = time.perf_counter()
-            metrics = validate(model, self._val_sets, cfg.val, st.data, cfg.scale, self.device, grid,
+            metrics = validate(model, self._val_sets[self._data_channels(st)], cfg.val, st.data, cfg.scale, self.device, grid,
                                f"{st.name} @ {self.iteration}")
             name = cfg.val.metric()
             self.log.record("val", self.iteration, stage=st.name, metrics=metrics, seconds=time.perf_counter() - t0)
@@ -487,7 +520,12 @@ class Trainer:
     # -- the run ---------------------------------------------------------------------------
     def dry_run(self) -> Dict[str, Any]:
         """Everything :meth:`fit` checks before its first step, without training or writing."""
-        summary = self.prepare()
+        try:
+            summary = self.prepare()
+        finally:
+            if self._threads_before is not None:
+                torch.set_num_threads(self._threads_before)
+                self._threads_before = None
         target = os.path.abspath(self.run_dir)
         parent = target
         while not os.path.exists(parent):
@@ -507,6 +545,9 @@ class Trainer:
             if self.log is not None:
                 self.log.close(plot=False)
             self.dist.close()
+            if self._threads_before is not None:  # `threads` applies to the run only
+                torch.set_num_threads(self._threads_before)
+                self._threads_before = None
 
     def _fit(self, t_start: float) -> TrainResult:
         cfg = self.config
@@ -667,7 +708,10 @@ class Trainer:
                 if cfg.val is not None and cfg.val.every and self.iteration % cfg.val.every == 0 and not last:
                     result.last_val = self._validate(st) or result.last_val
                     result.first_val = result.first_val or result.last_val
-                if not last and (self._stop or (cfg.checkpoint.every and self.iteration % cfg.checkpoint.every == 0)):
+                periodic = bool(cfg.checkpoint.every) and self.iteration % cfg.checkpoint.every == 0
+                if periodic and res.skipped and not self._stop:
+                    self._say(f"[{st.name}] checkpoint of iteration {self.iteration} not written: its step was skipped")
+                elif not last and (self._stop or periodic):
                     self._checkpoint(si, it, batches.position_after(it - start_it), stepper)
                 if self._stop and not last:
                     stopped = True
