@@ -64,12 +64,15 @@ class _Reader:
 
     def leftovers(self, section: Mapping[str, Any], used: Tuple[str, ...], key: str, ignorable: Mapping[str, str],
                   refuse_rest: bool = True) -> None:
+        """Keys of ``section`` not in ``used``: silently accepted when ``ignorable`` maps them to
+        ``""`` (they change nothing here), skipped with a warning when it gives a reason
+        (unless unset), refused otherwise."""
         for k, v in section.items():
             if k in used:
                 continue
             sub = f"{key}.{k}" if key else k
             if k in ignorable:
-                if v not in (None, False, "~"):
+                if ignorable[k] and v not in (None, False, "~"):
                     self.skip(sub, ignorable[k])
                 continue
             if refuse_rest:
@@ -217,17 +220,15 @@ def _gan(opt: Mapping[str, Any], key: str, r: _Reader, model_type: str) -> Dict[
     return out
 
 
+# "" = accepted silently (nothing to do: srgan_cpp does the same), else the warning's reason
 _TRAIN_SET_REPORTING = {
-    "name": "the name is only shown in logs",
-    "io_backend": "srgan_cpp reads image folders from disk (no lmdb)",
-    "prefetch_mode": "srgan_cpp's loader does its own prefetching",
-    "use_shuffle": "training always shuffles",
-    "phase": "set by the file's section",
-    "filename_tmpl": "LR files are paired with HR files by name (suffixes such as x4 are understood)",
+    "name": "", "phase": "", "io_backend": "", "use_shuffle": "",
+    "filename_tmpl": "",  # LR files are paired with HR files by name; x4 / _x4 suffixes are understood
+    "prefetch_mode": "srgan_cpp's loader prefetches with its workers (no CUDA prefetcher)",
 }
-_VAL_SET_REPORTING = {"io_backend": "read from disk", "phase": "set by the file's section",
-                      "filename_tmpl": "LR files are paired with HR files by name",
-                      "num_worker_per_gpu": "validation runs in the main process", "batch_size_per_gpu": "one image at a time"}
+_VAL_SET_REPORTING = {"io_backend": "", "phase": "", "filename_tmpl": "",
+                      "num_worker_per_gpu": "validation runs in the main process",
+                      "batch_size_per_gpu": "validation takes one image at a time"}
 
 
 def _train_data(opt: Mapping[str, Any], key: str, r: _Reader, model_type: str) -> Dict[str, Any]:
