@@ -518,6 +518,26 @@ class Trainer:
         return metrics
 
     # -- the run ---------------------------------------------------------------------------
+    def make_step(self, stage: Union[int, str] = 0) -> Stepper:
+        """One stage's update, set up as :meth:`fit` does (networks on the device, frozen
+        layers, EMA, optimisers, precision, losses) but without a run folder or data: call
+        the result as ``step(lq, gt, iteration) -> StepResult`` with batches on
+        :attr:`device` (channels_last when the configuration says so). For benchmarks and
+        custom loops; the stage must not start from a previous stage's weights."""
+        names = [s.name for s in self.config.stages]
+        si = names.index(stage) if isinstance(stage, str) and stage in names else stage
+        if not isinstance(si, int) or not 0 <= si < len(names):
+            raise ValueError(f"make_step: no stage {stage!r} (stages: {names})")
+        st = self.config.stages[si]
+        if (st.init_g is not None and st.init_g.is_previous()) or (st.init_d is not None and st.init_d.is_previous()):
+            raise ValueError(f"make_step: stage {st.name!r} starts from the previous stage's weights; use fit()")
+        if not self._prepared:
+            self.prepare()
+        with torch.random.fork_rng(devices=[]):
+            self._setup_networks(si, st, resumed=False)
+            stepper, _, _ = self._build_stepper(si, st)
+        return stepper
+
     def dry_run(self) -> Dict[str, Any]:
         """Everything :meth:`fit` checks before its first step, without training or writing."""
         try:
