@@ -31,7 +31,7 @@ def add_parser(sub: Any) -> None:
                         "none), or a checkpoint folder / run folder")
     p.add_argument("--out", metavar="DIR", help="run folder (default: <output_dir>/<name>, like BasicSR's "
                                                   "experiments/<name>)")
-    p.add_argument("--device", metavar="DEV", help="cpu, cuda or cuda:N (default: the configuration's)")
+    p.add_argument("--device", metavar="DEVICE", help="cpu, cuda or cuda:N (default: the configuration's `device`)")
     p.add_argument("--amp", choices=["off", "bf16", "fp16"], help="mixed precision (fp16 needs CUDA)")
     p.add_argument("--dry-run", action="store_true",
                    help="check the configuration, data, networks and folders, print a summary, train nothing")
@@ -39,50 +39,41 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _usage(msg: str) -> int:
-    print(f"srgan-cpp train: error: {msg}", file=sys.stderr)
-    return 2
-
-
 def run(args: argparse.Namespace) -> int:
-    from .train import ConfigError, Trainer, TrainingError, load_config, recipes
+    from .cli import RunFailed, UsageError, check_input_file, check_output_dir, parse_device
+    from .train import Trainer, TrainingError, load_config, recipes
 
     if args.list_recipes:
         for name in recipes.names():
             print(f"{name:18s} {recipes.summary(name)}")
         return 0
     if (args.config is None) == (args.recipe is None):
-        return _usage("give either CONFIG or --recipe NAME")
-    if args.device is not None:
-        import re
-
-        if not re.match(r"^(cpu|cuda(:\d+)?)$", args.device):
-            return _usage(f"--device: expected cpu, cuda or cuda:N, got {args.device!r}")
+        raise UsageError("CONFIG", "give either CONFIG or --recipe NAME")
     if args.recipe is not None and args.recipe not in recipes.names():
-        return _usage(f"--recipe: no recipe {args.recipe!r} (recipes: {', '.join(recipes.names())})")
+        raise UsageError("--recipe", f"no recipe {args.recipe!r} (recipes: {', '.join(recipes.names())})")
+    if args.config is not None:
+        check_input_file(args.config, "CONFIG")
+    device = None if args.device is None else str(parse_device(args.device, "--device"))
+    if args.out is not None:
+        check_output_dir(args.out, "--out")
+    cfg = load_config(args.config if args.config else f"recipe:{args.recipe}", args.overrides)
+    trainer = Trainer(cfg, out_dir=args.out, resume=args.resume, device=device, amp=args.amp,
+                      progress=False if args.quiet else None)
+    if args.dry_run:
+        summary = trainer.dry_run()
+        for w in summary.pop("warnings", []):
+            print(f"srgan-cpp train: warning: {w}", file=sys.stderr)
+        print(json.dumps(summary, indent=2))
+        print("srgan-cpp train: dry run: everything checked, nothing trained or written", file=sys.stderr)
+        return 0
     try:
-        cfg = load_config(args.config if args.config else f"recipe:{args.recipe}", args.overrides)
-        trainer = Trainer(cfg, out_dir=args.out, resume=args.resume, device=args.device, amp=args.amp,
-                          progress=False if args.quiet else None)
-        if args.dry_run:
-            summary = trainer.dry_run()
-            for w in summary.pop("warnings", []):
-                print(f"srgan-cpp train: warning: {w}", file=sys.stderr)
-            print(json.dumps(summary, indent=2))
-            print("srgan-cpp train: dry run: everything checked, nothing trained or written", file=sys.stderr)
-            return 0
         result = trainer.fit()
-    except ConfigError as e:
-        return _usage(str(e))
-    except FileNotFoundError as e:
-        return _usage(str(e))
     except TrainingError as e:
-        print(f"srgan-cpp train: stopped: {e}", file=sys.stderr)
-        return 1
+        raise RunFailed(str(e)) from e
     if trainer.is_main:
         parts = [f"{result.iterations} iterations in {result.seconds:.1f} s", f"run folder {result.run_dir}"]
-        if result.first_val and result.last_val:
-            m = (trainer.config.val.metric() if trainer.config.val else "psnr_y")
+        if result.first_val and result.last_val and trainer.config.val is not None:
+            m = trainer.config.val.metric()
             parts.append(f"{m} {result.first_val[m]:.3f} -> {result.last_val[m]:.3f} "
                          f"(bicubic {result.last_val.get('bicubic/' + m, float('nan')):.3f})")
         print("srgan-cpp train: done: " + ", ".join(parts), file=sys.stderr)

@@ -28,10 +28,12 @@ def _one_line_error(capsys, argv):
 
 def test_user_errors_are_one_line_exit_2(capsys, tmp_path):
     cfg = _write(tmp_path, micro_config())
-    assert "give either CONFIG or --recipe" in _one_line_error(capsys, ["train"])
-    assert "does not exist" in _one_line_error(capsys, ["train", str(tmp_path / "nope.yml")])
+    assert "CONFIG: give either CONFIG or --recipe" in _one_line_error(capsys, ["train"])
+    assert "CONFIG: " in _one_line_error(capsys, ["train", str(tmp_path / "nope.yml")])
     assert "--recipe: no recipe 'nope'" in _one_line_error(capsys, ["train", "--recipe", "nope"])
-    assert "--device: expected cpu, cuda or cuda:N" in _one_line_error(capsys, ["train", str(cfg), "--device", "gpu0"])
+    assert "--device: 'gpu0' is not a device" in _one_line_error(capsys, ["train", str(cfg), "--device", "gpu0"])
+    (tmp_path / "afile").write_text("x")
+    assert "--out: " in _one_line_error(capsys, ["train", str(cfg), "--out", str(tmp_path / "afile")])
     err = _one_line_error(capsys, ["train", str(cfg), "--set", "stages.0.iterations=many"])
     assert "stages[0].iterations: expected an integer, got a string 'many'" in err
     assert "stages.7" in _one_line_error(capsys, ["train", str(cfg), "--set", "stages.7.iterations=1"])

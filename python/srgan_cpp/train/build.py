@@ -9,7 +9,7 @@ import torch
 from torch import Tensor, nn
 
 from ..models import freeze, load_partial
-from ..models.loader import _read_file, unwrap_state_dict
+from ..models.checkpoint import read_checkpoint, unwrap_state_dict
 from .config import InitConfig, OptimizerConfig
 from .errors import ConfigError
 
@@ -22,7 +22,7 @@ def _pick(obj: object, param_key: Optional[str], path: str, key: str) -> Dict[st
             raise ConfigError(f"{key}.param_key", f"{path!r} has no {param_key!r} (it has {list(obj)[:6]})")
         obj = obj[param_key]
     try:
-        return unwrap_state_dict(obj)
+        return unwrap_state_dict(obj, fn="initial weights")
     except ValueError as e:
         raise ConfigError(key, f"{path!r}: {e}") from None
 
@@ -40,8 +40,8 @@ def load_init(model: nn.Module, init: InitConfig, key: str,
         source_name = f"the previous stage's {'EMA ' if which == 'params_ema' else ''}weights"
     else:
         try:
-            obj = _read_file(init.source, "cpu")
-        except (FileNotFoundError, ValueError) as e:
+            obj = read_checkpoint(init.source, "cpu", fn="initial weights")
+        except (FileNotFoundError, IsADirectoryError, ValueError) as e:
             raise ConfigError(f"{key}.source", str(e)) from None
         sd = _pick(obj, init.param_key, init.source, key)
         source_name = repr(init.source)

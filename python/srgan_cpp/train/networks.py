@@ -1,68 +1,34 @@
 """Building the generator and discriminator a configuration names, and checking their
 constructor arguments before anything is built.
 
-Architectures are looked up by their registry name ("RRDBNet", "VGGStyleDiscriminator",
-...). ``srgan_cpp.models.registry`` is used when this srgan_cpp has it; otherwise a table of
-the model classes that exist today (the same names).
+Architectures are looked up by their name in ``srgan_cpp.models.registry`` ("RRDBNet",
+"VGGStyleDiscriminator", ...), so an architecture registered there - built in or your own -
+can be trained.
 """
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, List, Mapping, Tuple
 
 import torch
 from torch import nn
 
+from ..models import registry
 from .errors import ConfigError
-
-GENERATORS = ("SRCNN", "MSRResNet", "RRDBNet", "EDSR", "SRVGGNetCompact", "HetSRWGANGenerator", "PSRGANGenerator")
-DISCRIMINATORS = ("VGGStyleDiscriminator", "UNetDiscriminatorSN", "VGGDiscriminator96", "SRGANDiscriminator",
-                  "HetSRWGANCritic")
-
-
-def _registry() -> Any:
-    try:
-        from ..models import registry  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return registry
-
-
-def _table() -> Dict[str, Callable[..., nn.Module]]:
-    from .. import models
-
-    return {n: getattr(models, n) for n in GENERATORS + DISCRIMINATORS if hasattr(models, n)}
 
 
 def names() -> List[str]:
     """Architecture names a configuration may use."""
-    reg = _registry()
-    if reg is not None:
-        return sorted(set(reg.names()) | set(_table()))
-    return sorted(_table())
-
-
-def _constructor(name: str) -> Optional[Callable[..., nn.Module]]:
-    table = _table()
-    if name in table:
-        return table[name]
-    reg = _registry()
-    if reg is not None and name in reg.names():
-        spec = reg.get(name)
-        for attr in ("cls", "factory", "builder", "constructor"):
-            if callable(getattr(spec, attr, None)):
-                return getattr(spec, attr)
-    return None
+    return registry.names()
 
 
 def check_kwargs(name: str, kwargs: Mapping[str, Any], key: str) -> None:
-    """Raises ConfigError when ``name`` is no known architecture or ``kwargs`` holds an
+    """Raises ConfigError when ``name`` is no registered architecture or ``kwargs`` holds an
     argument its constructor does not take (or lacks a required one)."""
-    ctor = _constructor(name)
-    if ctor is None:
+    if name not in registry.names():
         raise ConfigError(f"{key}.type", f"unknown architecture {name!r} (known: {', '.join(names())})")
     try:
-        sig = inspect.signature(ctor)
+        sig = inspect.signature(registry.get(name).cls)
     except (TypeError, ValueError):  # pragma: no cover - C callables without a signature
         return
     params = {p.name: p for p in sig.parameters.values() if p.name != "self"}
@@ -81,25 +47,21 @@ def build(name: str, kwargs: Mapping[str, Any], key: str) -> nn.Module:
     """Constructs the architecture (on CPU, float32); a constructor's ValueError/TypeError
     becomes a ConfigError naming ``key``."""
     check_kwargs(name, kwargs, key)
-    reg = _registry()
     try:
-        if reg is not None and name in reg.names():
-            return reg.build(name, **dict(kwargs))
-        ctor = _constructor(name)
-        assert ctor is not None
-        return ctor(**dict(kwargs))
+        return registry.build(name, **dict(kwargs))
     except (ValueError, TypeError, RuntimeError) as e:
         raise ConfigError(key, f"cannot build {name}({dict(kwargs)}): {e}") from e
 
 
+def geometry(name: str, kwargs: Mapping[str, Any]) -> registry.Geometry:
+    """What the architecture takes and gives (scale, channels, sizes) for these arguments."""
+    spec = registry.get(name)
+    return spec.geometry(spec.full_kwargs(kwargs))
+
+
 def is_discriminator(name: str) -> bool:
     """Whether ``name`` is a discriminator / critic (not a generator)."""
-    reg = _registry()
-    if reg is not None and name in reg.names():
-        kind = getattr(reg.get(name), "kind", None)
-        if kind is not None:
-            return kind == "discriminator"
-    return name in DISCRIMINATORS
+    return name in registry.names() and registry.get(name).kind == "discriminator"
 
 
 def probe_generator(model: nn.Module, scale: int, in_channels: int, input_mode: str, key: str,
@@ -111,7 +73,7 @@ def probe_generator(model: nn.Module, scale: int, in_channels: int, input_mode: 
     Raises ConfigError naming ``key`` when the model refuses the input or produces another size.
     """
     want = 1 if input_mode == "bicubic" else scale
-    x = torch.zeros(1, in_channels, size, size)
+    x = torch.zeros(1, in_channels, size, size)  # size: a multiple of the model's size_multiple
     was = model.training
     model.eval()
     try:

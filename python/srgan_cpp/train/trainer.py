@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import inspect
 import math
 import os
 import random
@@ -76,19 +75,8 @@ class TrainResult:
 
 
 def _in_channels(cfg: NetworkConfig) -> int:
-    """The image channels an architecture takes (its argument, or the constructor's default)."""
-    for name in ("num_in_ch", "in_nc", "in_channels"):
-        if name in cfg.kwargs:
-            return int(cfg.kwargs[name])
-    ctor = networks._constructor(cfg.type)
-    try:
-        params = inspect.signature(ctor).parameters if ctor is not None else {}
-    except (TypeError, ValueError):  # pragma: no cover
-        params = {}
-    for name in ("num_in_ch", "in_nc", "in_channels"):
-        if name in params and params[name].default is not inspect.Parameter.empty:
-            return int(params[name].default)
-    return 3
+    """The image channels an architecture takes (from the registry's geometry)."""
+    return int(networks.geometry(cfg.type, cfg.kwargs).in_channels)
 
 
 def _peak_mem_mb(device: torch.device) -> float:
@@ -247,7 +235,10 @@ class Trainer:
                 torch.manual_seed(cfg.seed * 1009 + si)
                 g = networks.build(st.generator.type, st.generator.kwargs, f"{key}.generator")
                 in_ch = 1 if st.data.color == "y" else self._data_channels(st)
-                _, out_ch = networks.probe_generator(g, cfg.scale, int(in_ch), st.data.input, f"{key}.generator")
+                geo = networks.geometry(st.generator.type, st.generator.kwargs)
+                probe = max(16, geo.min_size)
+                probe += (-probe) % geo.size_multiple
+                _, out_ch = networks.probe_generator(g, cfg.scale, int(in_ch), st.data.input, f"{key}.generator", probe)
                 d = None
                 if st.discriminator is not None and st.losses.adversarial is not None:
                     d = networks.build(st.discriminator.type, st.discriminator.kwargs, f"{key}.discriminator")
@@ -412,9 +403,9 @@ class Trainer:
             raise TrainingError(f"stage {self.config.stages[si].name!r}: the weights are NaN/Inf at iteration "
                                 f"{self.iteration}; no checkpoint written", self.store.latest() if self.store else None)
         state = self._state(si, stage_it, position, stepper)  # collective (RNG of every process)
-        path = None
-        if state is not None:
-            assert self.store is not None
+
+        def write() -> str:
+            assert self.store is not None and state is not None
             tag = str(self.iteration)
             ema = state["nets"].get("g_ema")
             safet = self.config.checkpoint.safetensors
@@ -429,9 +420,31 @@ class Trainer:
             assert self.log is not None
             self.log.record("checkpoint", self.iteration, stage=self.config.stages[si].name, path=path)
             self._say(f"checkpoint {path}")
-        self.dist.barrier()
+            return path
+
+        path = self._on_main(write)
         _hooks.call(self.hooks, "on_checkpoint", self, self.iteration, path or "")
         return path
+
+    def _on_main(self, fn: Any) -> Any:
+        """``fn()`` on rank 0, its result on every process; an exception there is raised on
+        every process (so none waits forever at the next collective)."""
+        result, error = None, None
+        if self.is_main:
+            try:
+                result = fn()
+            except (TrainingError, ConfigError, OSError, ValueError, RuntimeError) as e:
+                error = e
+        if not self.dist.enabled:
+            if error is not None:
+                raise error
+            return result
+        result, message = self.dist.broadcast_object((result, None if error is None else str(error)))
+        if error is not None:
+            raise error
+        if message is not None:
+            raise TrainingError(f"rank 0 stopped: {message}")
+        return result
 
     def _check_resume_state(self, state: Dict[str, Any], path: str) -> None:
         si = int(state["stage_index"])
@@ -490,8 +503,8 @@ class Trainer:
         cfg = self.config
         if cfg.val is None:
             return None
-        metrics = None
-        if self.is_main:
+
+        def run() -> Dict[str, float]:
             assert self.g_raw is not None and self.log is not None
             model = self.ema.module if (self.ema is not None and cfg.val.use_ema) else self.g_raw
             grid = os.path.join(self.run_dir, "visualization", f"val_{self.iteration:08d}.png")
@@ -500,18 +513,20 @@ class Trainer:
                                f"{st.name} @ {self.iteration}")
             name = cfg.val.metric()
             self.log.record("val", self.iteration, stage=st.name, metrics=metrics, seconds=time.perf_counter() - t0)
-            improved = self.best is None or (metrics[name] > self.best["value"])
+            improved = self.iteration > 0 and (self.best is None or metrics[name] > self.best["value"])
             line = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items() if "/" not in k)
             bic = metrics.get(f"bicubic/{name}")
             self._say(f"[{st.name}] validation @ {self.iteration}: {line}" +
                       (f" (bicubic {name} {bic:.4f})" if bic is not None else "") + (" - best" if improved else ""))
-            if improved and self.iteration > 0:
+            if improved:
                 self.best = {"metric": name, "value": metrics[name], "iteration": self.iteration}
                 assert self.store is not None
                 params = cpu_state_dict(self.g_raw.state_dict())
                 ema = cpu_state_dict(self.ema.state_dict()) if self.ema is not None else None
                 self.store.export_weights("net_g", "best", params, ema)
-        metrics = self.dist.broadcast_object(metrics)
+            return metrics
+
+        metrics = self._on_main(run)
         self.best = self.dist.broadcast_object(self.best)
         if metrics is not None:
             _hooks.call(self.hooks, "on_validation", self, self.iteration, metrics)
