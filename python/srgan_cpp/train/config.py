@@ -536,12 +536,11 @@ class InterpolationConfig:
 
 
 @dataclass
-class TrainConfig:
-    """A whole run. ``device`` and ``amp`` are defaults the command line may override."""
+class RunSettings:
+    """The top-level settings other than ``stages`` and the shared ``data`` / networks."""
 
     name: str
     scale: int
-    stages: List[StageConfig]
     seed: int = 0
     device: str = "cpu"
     amp: Amp = "off"
@@ -553,6 +552,14 @@ class TrainConfig:
     checkpoint: CheckpointConfig = field(default_factory=CheckpointConfig)
     log: LogConfig = field(default_factory=LogConfig)
     interpolate: List[InterpolationConfig] = field(default_factory=list)
+
+
+@dataclass
+class TrainConfig(RunSettings):
+    """A whole run: the top-level settings and the resolved stages. ``device`` and ``amp``
+    are defaults the command line may override."""
+
+    stages: List[StageConfig] = field(default_factory=list)
     #: Lines to show the user (e.g. BasicSR keys skipped); not settings.
     warnings: List[str] = field(default_factory=list, init=False, repr=False, compare=False)
     #: Where the configuration came from: a file path, ``recipe:NAME``, or None (a mapping).
@@ -574,7 +581,7 @@ class TrainConfig:
         if not isinstance(raw_stages, list) or not raw_stages:
             raise ConfigError("stages", "expected a non-empty list of stages")
         # the plain settings first: typed like any record
-        plain = parse(_TopLevel, top, key)
+        plain = parse(RunSettings, top, key)
         stages = []
         for i, raw in enumerate(raw_stages):
             sk = f"stages[{i}]"
@@ -598,8 +605,7 @@ class TrainConfig:
             if merged.get("discriminator") is None:
                 merged.pop("discriminator", None)
             stages.append(parse(StageConfig, merged, sk))
-        out = cls(stages=stages, **{f: getattr(plain, f) for f in _TopLevel.__dataclass_fields__})
-        return out
+        return cls(stages=stages, **{f: getattr(plain, f) for f in RunSettings.__dataclass_fields__})
 
     def check(self, key: str) -> None:
         _need(bool(_NAME.match(self.name)), "name", f"letters, digits, _ . + - only, got {self.name!r}")
@@ -642,28 +648,9 @@ class TrainConfig:
     def to_raw(self) -> Dict[str, Any]:
         from .schema import to_data
 
-        out = {f: to_data(getattr(self, f)) for f in _TopLevel.__dataclass_fields__}
+        out = {f: to_data(getattr(self, f)) for f in RunSettings.__dataclass_fields__}
         out["stages"] = [to_data(s) for s in self.stages]
         return out
-
-
-@dataclass
-class _TopLevel:
-    """The top-level settings other than ``stages`` and the shared ``data`` / networks."""
-
-    name: str
-    scale: int
-    seed: int = 0
-    device: str = "cpu"
-    amp: Amp = "off"
-    channels_last: bool = True
-    threads: Optional[int] = None
-    output_dir: str = "experiments"
-    description: Optional[str] = None
-    val: Optional[ValConfig] = None
-    checkpoint: CheckpointConfig = field(default_factory=CheckpointConfig)
-    log: LogConfig = field(default_factory=LogConfig)
-    interpolate: List[InterpolationConfig] = field(default_factory=list)
 
 
 def parse_config(data: Mapping[str, Any]) -> TrainConfig:

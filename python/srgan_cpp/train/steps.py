@@ -116,6 +116,19 @@ class Stepper:
         scaler.update()
         return norm
 
+    def _step_or_skip(self, net: str, loss: Tensor, opt: torch.optim.Optimizer, scaler: Scaler, clip: Optional[float],
+                      want_norm: bool, res: StepResult) -> bool:
+        """Backward and optimiser step of network ``net`` ("g" / "d"), or - for a NaN/Inf
+        loss - no update at all (recorded in ``res.skipped``). Returns whether it stepped."""
+        if not self._finite(loss):
+            res.skipped.append(net)
+            opt.zero_grad(set_to_none=True)
+            return False
+        norm = self._apply(loss, opt, scaler, clip, want_norm)
+        if norm is not None:
+            res.grad_norms[net] = norm.detach()
+        return True
+
     def _targets(self, gt: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
         """Targets of the pixel, perceptual and adversarial terms (USM-sharpened when asked)."""
         sh = self.cfg.sharpen_gt
@@ -164,14 +177,7 @@ class Stepper:
                 total = total + l_gan
             terms["l_g_total"] = total.detach()
             res.terms.update(terms)
-            if self._finite(total):
-                norm = self._apply(total, self.opt_g, self.scaler_g, cfg.clip_grad_g, want_norms)
-                res.g_stepped = True
-                if norm is not None:
-                    res.grad_norms["g"] = norm.detach()
-            else:
-                res.skipped.append("g")
-                self.opt_g.zero_grad(set_to_none=True)
+            res.g_stepped = self._step_or_skip("g", total, self.opt_g, self.scaler_g, cfg.clip_grad_g, want_norms, res)
             sr_d = sr.detach()
         elif has_d:
             with torch.no_grad(), self.autocast():
@@ -198,14 +204,7 @@ class Stepper:
             res.terms["l_d"] = l_d.detach()
             res.terms["out_d_real"] = real.detach().mean()
             res.terms["out_d_fake"] = fake.detach().mean()
-            if self._finite(l_d):
-                norm = self._apply(l_d, self.opt_d, self.scaler_d, cfg.clip_grad_d, want_norms)
-                res.d_stepped = True
-                if norm is not None:
-                    res.grad_norms["d"] = norm.detach()
-            else:
-                res.skipped.append("d")
-                self.opt_d.zero_grad(set_to_none=True)
+            res.d_stepped = self._step_or_skip("d", l_d, self.opt_d, self.scaler_d, cfg.clip_grad_d, want_norms, res)
 
         # 3. EMA
         if self.ema is not None:
