@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 import pytest
 import torch
@@ -202,6 +203,15 @@ def test_runtime_settings_refused(tmp_path):
     blocker.write_text("x")
     with pytest.raises(ConfigError, match="--out: cannot write to the run folder"):
         Trainer(micro_config(), out_dir=blocker / "run").fit()
+    if os.geteuid() != 0:  # root writes into read-only folders anyway
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o500)
+        try:
+            with pytest.raises(ConfigError, match="--out: cannot write to the run folder"):
+                Trainer(micro_config(), out_dir=locked / "run").fit()
+        finally:
+            locked.chmod(0o700)
     bad_scale = micro_config(generator={**MICRO_G, "scale": 2})
     with pytest.raises(ConfigError, match=r"stages\[0\].generator: RRDBNet turns a 16x16 input into 32x32"):
         Trainer(bad_scale, out_dir=tmp_path / "r").fit()
