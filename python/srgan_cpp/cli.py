@@ -66,7 +66,7 @@ AddParser = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], No
 _ADDERS: List[AddParser] = []
 
 #: ``"module:function"`` of subcommand adders that live in other modules.
-SUBCOMMAND_MODULES: List[str] = ["srgan_cpp.eval_cli:add_eval_subparser"]
+SUBCOMMAND_MODULES: List[str] = ["srgan_cpp.eval_cli:add_eval_subparser", "srgan_cpp.train_cli:add_parser"]
 
 #: Environment variable that makes every error print its traceback too.
 DEBUG_ENV = "SRGAN_CPP_DEBUG"

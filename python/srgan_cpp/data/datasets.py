@@ -191,6 +191,10 @@ class SRDataset(Dataset):
         """Selects the random stream of an epoch when ``seed`` is an int (call before each epoch)."""
         self.epoch = int(epoch)
 
+    def read(self, path: str) -> np.ndarray:
+        """Reads one image file (HWC, converted to ``channels``); subclasses may cache."""
+        return read_image(path, self.channels)
+
     def _rng(self, index: int) -> np.random.Generator:
         if self.seed is None:
             return np.random.default_rng(int(torch.randint(0, 2 ** 62, (1,)).item()))
@@ -240,12 +244,12 @@ class SRDataset(Dataset):
         modcropped to ``scale``, LR from the file or made by ``degradation``."""
         name, hr_path, lr_path = self.pairs[index]
         rng = rng if rng is not None else self._rng(index)
-        hr = read_image(hr_path, self.channels)
+        hr = self.read(hr_path)
         s = self.scale
         if lr_path is None:
             hr = modcrop(hr, s)
             return self.degradation(hr, rng), hr
-        lr = read_image(lr_path, self.channels)
+        lr = self.read(lr_path)
         if lr.shape[2] != hr.shape[2]:
             raise ValueError(f"{type(self).__name__}: {name!r}: LR {lr_path!r} has {lr.shape[2]} channels and HR "
                              f"{hr_path!r} {hr.shape[2]}; pass `channels`=1 or 3")
@@ -264,7 +268,7 @@ class SRDataset(Dataset):
         rng = self._rng(index)
         name, _, lr_path = self.pairs[index]
         if self.patch_size is not None and lr_path is None:
-            hr_full = read_image(self.pairs[index][1], self.channels)
+            hr_full = self.read(self.pairs[index][1])
             lr, hr = self._degraded_crop(hr_full, rng)
         else:
             lr, hr = self.load_pair(index, rng)
