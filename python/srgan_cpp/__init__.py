@@ -9,6 +9,7 @@ Sub-packages:
     data    MATLAB-exact resizing, degradations, datasets, bundled sample photographs
     metrics PSNR / SSIM as the SR literature computes them
     evaluate  benchmark evaluation (srgan-cpp eval)
+    upscale   upscale images, files and folders (callable: srgan_cpp.upscale(img, model)); Upscaler
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ import torch  # noqa: F401  (loads libtorch before the extension)
 from . import _C  # registers the ops with the dispatcher
 from . import data, image, losses, metrics, models, nn, ops
 from .evaluation import evaluate
+from . import upscale  # a callable package: srgan_cpp.upscale(image, model, ...)
+from .upscale import Upscaler
 
 __version__ = "0.1.0"
 
@@ -37,5 +40,5 @@ def built_with_cuda() -> bool:
     return bool(_C.built_with_cuda())
 
 
-__all__ = ["ops", "losses", "nn", "models", "image", "data", "metrics", "evaluate", "built_with_cuda", "cmake_prefix_path",
-           "include_dir", "__version__"]
+__all__ = ["ops", "losses", "nn", "models", "image", "data", "metrics", "evaluate", "upscale", "Upscaler",
+           "built_with_cuda", "cmake_prefix_path", "include_dir", "__version__"]

@@ -1,7 +1,10 @@
 """The ``srgan-cpp`` command line (also ``python -m srgan_cpp``).
 
 Subcommands:
-    demo    train SRCNN on the bundled photographs for a minute and compare it with bicubic
+    demo     train SRCNN on the bundled photographs for a minute and compare it with bicubic
+    eval     PSNR/SSIM on benchmark folders (eval_cli.py)
+    upscale  upscale images and folders with a model (upscale/cli.py)
+    info     describe a model checkpoint (upscale/cli.py)
 
 Adding a subcommand: write a function ``add_parser(subparsers) -> None`` that calls
 ``subparsers.add_parser(NAME, help=...)``, adds its arguments and sets
@@ -23,7 +26,8 @@ AddParser = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], No
 _ADDERS: List[AddParser] = []
 
 #: ``"module:function"`` of subcommand adders that live in other modules.
-SUBCOMMAND_MODULES: List[str] = ["srgan_cpp.eval_cli:add_eval_subparser"]
+SUBCOMMAND_MODULES: List[str] = ["srgan_cpp.eval_cli:add_eval_subparser", "srgan_cpp.upscale.cli:add_upscale_parser",
+                                  "srgan_cpp.upscale.cli:add_info_parser"]
 
 
 def subcommand(add_parser: AddParser) -> AddParser:

@@ -12,8 +12,9 @@ Examples::
     srgan-cpp eval Set5 --scale 3 --model srgan_cpp.models:SRCNN --weights srcnn.pt \\
         --model-input bicubic --model-channels y
 
-``--model`` is a TorchScript file (``torch.jit.save``), an exported program (``.pt2``,
-``torch.export.save``), or ``package.module:attr`` naming an ``nn.Module`` instance, an
+``--model`` is a checkpoint (``.pth``/``.pt``/``.safetensors`` whose architecture
+:func:`srgan_cpp.models.load` detects), a TorchScript file (``torch.jit.save``), an exported
+program (``.pt2``, ``torch.export.save``), or ``package.module:attr`` naming an ``nn.Module`` instance, an
 ``nn.Module`` class (instantiated without arguments) or a callable on tensors.
 """
 from __future__ import annotations
@@ -44,7 +45,7 @@ def load_model(spec: str, weights: Optional[str] = None, device: str = "cpu") ->
             try:
                 model = torch.jit.load(spec, map_location=device)
             except Exception as e:
-                raise ValueError(f"--model: {spec!r} is not a TorchScript file (torch.jit.save): {e}") from e
+                model = _load_checkpoint(spec, e)
     elif ":" in spec and not os.path.splitext(spec)[1]:
         mod_name, _, attr = spec.partition(":")
         try:
@@ -75,6 +76,19 @@ def load_model(spec: str, weights: Optional[str] = None, device: str = "cpu") ->
     return model
 
 
+def _load_checkpoint(spec: str, script_error: Exception) -> nn.Module:
+    """A weights file whose architecture ``srgan_cpp.models.load`` detects (the same
+    resolver the upscaler uses); ValueError naming ``--model`` when it is neither this nor
+    TorchScript."""
+    from .upscale.model_info import resolve_model
+
+    try:
+        return resolve_model(spec)
+    except ValueError as e:
+        raise ValueError(f"--model: {spec!r} is not a TorchScript file (torch.jit.save: {script_error}) nor a "
+                         f"checkpoint srgan_cpp can detect ({e})") from e
+
+
 def add_eval_subparser(subparsers: "argparse._SubParsersAction[Any]") -> argparse.ArgumentParser:
     """Adds the ``eval`` command to a ``parser.add_subparsers()`` object and returns its parser."""
     p = subparsers.add_parser(
@@ -83,7 +97,8 @@ def add_eval_subparser(subparsers: "argparse._SubParsersAction[Any]") -> argpars
     p.add_argument("datasets", nargs="+", help="benchmark folders (HR/ + LR_bicubic/X4/, GTmod12/ + LRbicx4/, "
                                                "image_SRF_4/, or HR images only)")
     p.add_argument("--scale", "-s", type=int, required=True, help="upscaling factor (2, 3, 4, ...)")
-    p.add_argument("--model", "-m", default=None, help="TorchScript/.pt2 file or package.module:attr; omit for bicubic only")
+    p.add_argument("--model", "-m", default=None, help="checkpoint (architecture detected), TorchScript/.pt2 file or "
+                                                        "package.module:attr; omit for bicubic only")
     p.add_argument("--weights", default=None, help="state-dict file to load into --model")
     p.add_argument("--name", default=None, help="the model's row in the table (default: from --model)")
     p.add_argument("--model-input", choices=("lr", "bicubic"), default="lr", help="feed the LR image or its bicubic upscale")
