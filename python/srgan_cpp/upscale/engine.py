@@ -133,8 +133,8 @@ def run_tiled(image: np.ndarray, fn: TileFn, finalize: FinalizeFn, out: np.ndarr
             lo, hi = sup_y[i]
             if lo > acc_lo:  # move the rows still open (shared with this tile row) to the top
                 keep = acc[lo - acc_lo:band_rows].clone()
-                acc.zero_()
                 acc[:keep.shape[0]] = keep
+                acc[keep.shape[0]:].zero_()
                 acc_lo = lo
             row_w = wy[i][lo - ys * scale:hi - ys * scale]
             for j0 in range(0, grid.cols.count, batch):

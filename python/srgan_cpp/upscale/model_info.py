@@ -8,6 +8,7 @@ so a packaged-model name lookup or a richer model description plugs in here only
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Tuple, Union
 
@@ -58,7 +59,9 @@ def _load_file(path: str) -> nn.Module:
     except ValueError as checkpoint_error:
         # Not a checkpoint srgan_cpp can read: it may still be a TorchScript program.
         try:
-            return torch.jit.load(path, map_location="cpu").eval()
+            with warnings.catch_warnings():  # torch.jit.load is deprecated but still reads TorchScript files
+                warnings.simplefilter("ignore", DeprecationWarning)
+                return torch.jit.load(path, map_location="cpu").eval()
         except Exception:  # noqa: BLE001 - report the checkpoint error, which says more
             raise ValueError(f"`model`: {path!r} is neither a checkpoint srgan_cpp can read nor a TorchScript file: "
                              f"{checkpoint_error}") from checkpoint_error
@@ -109,6 +112,9 @@ def _config_int(cfg: Mapping[str, Any], *keys: str) -> Optional[int]:
 
 
 def _first_conv_in_channels(model: nn.Module) -> Optional[int]:
+    for m in model.modules():  # a torch conv knows its channels (grouped weights do not show them)
+        if isinstance(m, nn.Conv2d):
+            return int(m.in_channels)
     for _, p in model.named_parameters():
         if p.dim() == 4:
             return int(p.shape[1])
