@@ -258,6 +258,8 @@ def run_folder(upscaler: Any, inputs: Sequence[str], out: str, *, recursive: boo
             bar.close()
     report.seconds = time.perf_counter() - start
     if world.size > 1:
+        for e in report.entries:
+            e["rank"] = world.rank
         parts = gather_to_rank0(report.entries, world)
         if world.is_main:
             order = {job.src: k for k, job in enumerate(jobs)}
