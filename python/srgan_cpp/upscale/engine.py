@@ -24,7 +24,8 @@ __all__ = ["TileGrid", "make_grid", "run_tiled"]
 
 #: ``(B, T_h, T_w, C)`` host-dtype tiles on the device -> ``(B, C_acc, T_h*s, T_w*s)`` float32.
 TileFn = Callable[[Tensor], Tensor]
-#: ``(rows, W_out, C_acc)`` normalised float32 -> ``(rows, W_out, C_out)`` in the output dtype.
+#: ``(rows, W_out, C_acc)`` normalised float32 -> ``(rows, W_out, C_out)`` in the output dtype
+#: (may work in place on its argument, a view of the band accumulator).
 FinalizeFn = Callable[[Tensor], Tensor]
 
 
@@ -154,7 +155,11 @@ def run_tiled(image: np.ndarray, fn: TileFn, finalize: FinalizeFn, out: np.ndarr
                     on_tiles(len(js))
             done = sup_y[i + 1][0] if i + 1 < grid.rows.count else hi  # rows no later tile touches
             if done > acc_lo:
-                block = acc[:done - acc_lo] / (ty[acc_lo:done, None, None] * tx[None, :, None])
-                writer.put(acc_lo, finalize(block))
+                # Normalised and finalized in place: these rows of the band are not needed again.
+                block = acc[:done - acc_lo].div_(ty[acc_lo:done, None, None]).div_(tx[None, :, None])
+                result = finalize(block)
+                if writer.queue is not None and result.untyped_storage().data_ptr() == acc.untyped_storage().data_ptr():
+                    result = result.clone()  # the band is reused before the writer thread copies it
+                writer.put(acc_lo, result)
     finally:
         writer.close()

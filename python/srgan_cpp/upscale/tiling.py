@@ -64,8 +64,9 @@ class AxisPlan:
 
 
 def plan_axis(length: int, tile: int, overlap: int, multiple: int = 1) -> AxisPlan:
-    """Evenly spread tiles of ``tile`` pixels (a multiple of ``multiple``; at most ``length``)
-    covering ``length`` pixels with neighbours sharing >= ``overlap`` pixels.
+    """Evenly spread equal tiles of at most ``tile`` pixels (a multiple of ``multiple``; at most
+    ``length``) covering ``length`` pixels with neighbours sharing >= ``overlap`` pixels: as
+    few tiles as that allows, each as small as covering the axis with that many allows.
 
     ``length`` must be a multiple of ``multiple``; starts are multiples of it too, so that a
     pixel-unshuffling model sees the same pixel grid in every tile as in the whole image.
@@ -80,6 +81,9 @@ def plan_axis(length: int, tile: int, overlap: int, multiple: int = 1) -> AxisPl
     if stride < multiple:
         raise ValueError(f"tile size {tile} must exceed the overlap {overlap} by at least {multiple} pixel(s)")
     n = math.ceil((length - tile) / stride) + 1
+    # The smallest equal tile that still covers the axis with n tiles: no work is wasted on
+    # tiles overlapping more than asked (a 270-pixel side with tile 256 gets two 143s).
+    tile = min(tile, round_up(-(-(length + (n - 1) * overlap) // n), multiple))
     span = length - tile
     starts = [(i * span // (n - 1)) // multiple * multiple for i in range(n - 1)] + [span]
     return AxisPlan(length, tile, tuple(starts), margin)

@@ -336,7 +336,7 @@ class Upscaler:
             finally:
                 if bar is not None:
                     bar.close()
-        stats.tile, stats.batch = tile_hw, batch
+        stats.tile, stats.batch = grid.tile_hw, batch
         stats.passes += 1
         stats.tiles += grid.count
         return out
