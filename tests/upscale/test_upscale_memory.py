@@ -90,3 +90,34 @@ def test_auto_tile_follows_the_memory_budget():
     up = Upscaler(tiny_srvgg(), precision="fp32")  # "auto" end to end
     up.run(random_image(30, 40))
     assert up.last_stats.tile == (30, 40)
+
+
+def test_only_tiles_and_one_band_of_rows_reach_the_device(monkeypatch):
+    import srgan_cpp.upscale.engine as engine
+
+    inner = tiny_srvgg()
+    model = _Limited(inner, 10**9)  # records every input shape
+    allocated = []
+    real_zeros = torch.zeros
+
+    def zeros(*shape, **kw):
+        t = real_zeros(*shape, **kw)
+        allocated.append(tuple(t.shape))
+        return t
+    monkeypatch.setattr(engine.torch, "zeros", zeros)
+    up = Upscaler(model, tile=48, overlap=8, precision="fp32")
+    up.run(random_image(150, 200))
+    calls = up.model.calls  # the Upscaler's own copy of the model
+    assert max(h for _, _, h, _ in calls) <= 48 and max(w for _, _, _, w in calls) <= 48
+    (band,) = [s for s in allocated if len(s) == 3]  # the one accumulator: a band of output rows, full width
+    assert band[0] <= 48 * 2 and band[1] == 400
+
+
+def test_run_dir_warns_about_non_images(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    srgan_cpp.image.save_image(src / "a.png", random_image(12, 12))
+    (src / "readme.md").write_text("hi")
+    with pytest.warns(UserWarning, match="readme.md.*not an image"):
+        report = Upscaler(tiny_srvgg()).run_dir(src, tmp_path / "out", progress=False)
+    assert [e["status"] for e in report.entries] == ["done"] and report.exit_code == 0

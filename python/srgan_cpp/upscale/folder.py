@@ -257,14 +257,15 @@ def run_folder(upscaler: Any, inputs: Sequence[str], out: str, *, recursive: boo
         if bar is not None:
             bar.close()
     report.seconds = time.perf_counter() - start
+    order = {job.src: k for k, job in enumerate(jobs)}
     if world.size > 1:
         for e in report.entries:
             e["rank"] = world.rank
         parts = gather_to_rank0(report.entries, world)
         if world.is_main:
-            order = {job.src: k for k, job in enumerate(jobs)}
-            report.entries = sorted((e for part in parts for e in part), key=lambda e: order.get(e["input"], 0))
+            report.entries = [e for part in parts for e in part]
         finish(world)
+    report.entries.sort(key=lambda e: order.get(e["input"], 0))  # input order, whoever did the work
     return report
 
 

@@ -195,13 +195,10 @@ def picture_from_pil(im: Image.Image) -> Picture:
 def picture_to_pil(pixels: np.ndarray, like: Picture) -> Image.Image:
     """Upscaled pixels -> a Pillow image in the mode of the source (``like``), ICC / EXIF attached."""
     c = pixels.shape[2]
-    if pixels.dtype == np.uint16:
-        if c != 1:
-            raise ValueError("upscale: Pillow has no 16-bit colour mode; pass the image as a uint16 array instead")
-        im = Image.fromarray(np.ascontiguousarray(pixels[:, :, 0]), mode="I;16")
-    else:
-        mode = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}[c]
-        im = Image.fromarray(np.ascontiguousarray(pixels[:, :, 0] if c == 1 else pixels), mode=mode)
+    if pixels.dtype == np.uint16 and c != 1:
+        raise ValueError("upscale: Pillow has no 16-bit colour mode; pass the image as a uint16 array instead")
+    # Pillow infers the mode from the array: L, LA, RGB, RGBA for uint8, I;16 for 2-D uint16.
+    im = Image.fromarray(np.ascontiguousarray(pixels[:, :, 0] if c == 1 else pixels))
     if like.icc_profile:
         im.info["icc_profile"] = like.icc_profile
     if like.exif:

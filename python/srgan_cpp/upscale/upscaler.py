@@ -19,6 +19,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 import torch
+from PIL import Image
 from torch import Tensor, nn
 
 from .alpha import ALPHA_MODES, constant_alpha, resize_pixels, unpremultiply
@@ -40,7 +41,7 @@ _TORCH_DTYPE = {np.dtype(np.uint8): torch.uint8, np.dtype(np.uint16): torch.uint
 #: BT.601 luma: a gray image that went through an RGB model comes back gray this way.
 _LUMA = (0.299, 0.587, 0.114)
 
-ImageLike = Union[np.ndarray, Tensor, "Image.Image", str, "os.PathLike[str]"]  # noqa: F821
+ImageLike = Union[np.ndarray, Tensor, Image.Image, str, "os.PathLike[str]"]
 
 
 @dataclass
@@ -119,8 +120,8 @@ class Upscaler:
         if alpha not in ALPHA_MODES:
             raise ValueError(f"`alpha` must be one of {', '.join(ALPHA_MODES)}, got {alpha!r}")
         self.alpha = alpha
+        transforms(tta)  # validates the name
         self.tta = tta
-        self._tta_pairs = len(transforms(tta))  # validates
         if not (batch == "auto" or (isinstance(batch, (int, np.integer)) and not isinstance(batch, bool) and batch >= 1)):
             raise ValueError(f"`batch` must be 'auto' or a positive number of tiles, got {batch!r}")
         self.batch = batch
@@ -193,11 +194,7 @@ class Upscaler:
             return self._run_tensor(image, scale, size)
         if isinstance(image, np.ndarray):
             return self._run_array(image, scale, size)
-        try:
-            from PIL import Image
-        except ImportError:  # pragma: no cover - Pillow is a dependency
-            Image = None
-        if Image is not None and isinstance(image, Image.Image):
+        if isinstance(image, Image.Image):
             pic = picture_from_pil(image)
             out = self.upscale_picture(pic, scale=scale, size=size)
             return picture_to_pil(out.pixels, pic)
