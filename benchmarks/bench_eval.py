@@ -13,16 +13,21 @@
   under ``torch.compile``, same input preparation), ``numpy`` (separable filtering with
   ``sliding_window_view``).
 
+With ``--device cuda`` each case also times ``torch_cuda``: the PyTorch path on the
+image already on the GPU (what evaluating on a GPU costs; the copy to the device is not
+timed).
+
 Every implementation's output is compared with ``cpp`` first (max absolute difference in
 the JSON). Timing: round-robin samples (benchmarks/harness.py), medians in ms;
 ratio = median(other) / median(cpp), > 1 means the C++ path is faster.
 
-    python benchmarks/bench_eval.py [--quick] [--no-compile] [--threads N] [--out PATH]
+    python benchmarks/bench_eval.py [--device cpu|cuda] [--quick] [--no-compile] [--threads N] [--out PATH]
 """
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -116,10 +121,10 @@ def _max_diff(a: Any, b: Any) -> float:
 
 
 def _run(name: str, params: Dict[str, Any], fns: Dict[str, Callable[[], Any]], timing: harness.TimingConfig,
-         quiet: bool) -> Dict[str, Any]:
+         quiet: bool, device: torch.device) -> Dict[str, Any]:
     ref = fns["cpp"]()
     diffs = {k: _max_diff(f(), ref) for k, f in fns.items() if k != "cpp"}
-    stats = harness.time_side_by_side(fns, timing, torch.device("cpu"))
+    stats = harness.time_side_by_side(fns, timing, device)  # synchronises CUDA around each sample
     med = {k: s.median_ms for k, s in stats.items()}
     ratios = {f"{k}_vs_cpp": med[k] / med["cpp"] for k in med if k != "cpp"}
     if not quiet:
@@ -129,15 +134,19 @@ def _run(name: str, params: Dict[str, Any], fns: Dict[str, Callable[[], Any]], t
             "timings": {k: vars(s) for k, s in stats.items()}, "ratios": ratios}
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     harness.add_common_args(ap, str(OUT_DEFAULT))
     ap.add_argument("--height", type=int, default=1356, help="2K image: DIV2K's typical 2040x1356")
     ap.add_argument("--width", type=int, default=2040)
-    args = ap.parse_args(argv)
-    if args.device != "cpu":
-        raise SystemExit("bench_eval measures the CPU paths (the C++ kernels are CPU-only); --device cpu")
+    return ap.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    deadline = harness.deadline_from_args(args)
     device = harness.device_from_args(args)
+    cuda = device.type == "cuda"
     if args.quick:
         args.height, args.width = 60, 84
     repeats = args.repeats or (2 if args.quick else 7)
@@ -159,8 +168,12 @@ def main(argv: Optional[List[str]] = None) -> int:
                 "torch": lambda t=t, s=scale: imresize(t, s, backend="torch"),
                 "numpy": lambda i=img, s=scale: np_imresize(i, s),
             }
+            if cuda:
+                fns["torch_cuda"] = lambda t=t.to(device), s=scale: imresize(t, s, backend="torch")
             params = {"op": label, "dtype": dtype, "input": [img.shape[0], img.shape[1], 3]}
-            results.append(_run("imresize", params, fns, timing, args.quiet))
+            if _out_of_time(deadline, results, "imresize", params):
+                continue
+            results.append(_run("imresize", params, fns, timing, args.quiet, device))
 
     sr = imresize(imresize(hr, 0.25), 4.0)[: hr.shape[0], : hr.shape[1]]
     crop = 4
@@ -178,24 +191,40 @@ def main(argv: Optional[List[str]] = None) -> int:
                 return float(f(a, b)[0])
 
             fns["compile"] = run_compiled
+        if cuda:
+            hr_d, sr_d = (torch.from_numpy(a).permute(2, 0, 1).contiguous().to(device) for a in (hr, sr))
+            fns["torch_cuda"] = lambda c=channel, a=hr_d, b=sr_d: float(ssim(a, b, crop_border=crop, channel=c,
+                                                                              backend="torch"))
         params = {"op": f"SSIM {channel}", "dtype": "uint8", "input": [hr.shape[0], hr.shape[1], 3]}
-        results.append(_run("ssim", params, fns, timing, args.quiet))
+        if _out_of_time(deadline, results, "ssim", params):
+            continue
+        results.append(_run("ssim", params, fns, timing, args.quiet, device))
 
     report = {"schema_version": 1, "benchmark": "eval", "machine": harness.machine_info(device),
               "config": {"image": [args.height, args.width, 3], "timing": vars(timing), "quick": args.quick,
+                         "cases_skipped": sum("skipped" in r for r in results),
                          "ratio_definition": "median_ms(other) / median_ms(cpp); > 1 means the C++ path is faster"},
               "results": results}
     print("\n" + harness.format_machine(report["machine"]))
     print(format_table(results))
-    out = args.out or OUT_DEFAULT
+    out = args.out or OUT_DEFAULT.with_name(f"{device.type}_eval.json")
     harness.write_json(out, report)
     print(f"\nwrote {out}")
     return 0
 
 
+def _out_of_time(deadline: Optional[float], results: List[Dict[str, Any]], case: str, params: Dict[str, Any]) -> bool:
+    """Past ``--time-budget``: records the case as skipped and returns True."""
+    if deadline is None or time.monotonic() < deadline:
+        return False
+    results.append({"case": case, "params": params, "skipped": "time budget (--time-budget) spent"})
+    return True
+
+
 def format_table(results: List[Dict[str, Any]]) -> str:
     """Markdown table: median ms per implementation and the ratios to the C++ path."""
-    impls = ["cpp", "cpp_numpy", "torch", "compile", "numpy"]
+    impls = ["cpp", "cpp_numpy", "torch", "torch_cuda", "compile", "numpy"]
+    results = [r for r in results if "skipped" not in r]
     lines = ["| case | dtype | input | " + " | ".join(f"{k} ms" for k in impls) + " | torch/cpp | numpy/cpp | max diff |",
              "|---|---|---|" + "---|" * (len(impls) + 3)]
     for r in results:

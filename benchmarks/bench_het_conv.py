@@ -176,6 +176,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     """Runs the benchmark, prints the table and writes the JSON; returns the report."""
     args = parse_args(argv)
+    deadline = harness.deadline_from_args(args)
     device = harness.device_from_args(args)
     dtype = getattr(torch, args.dtype)
     # Each call of these sizes lasts 0.1-1 s on a CPU: few, single-call samples suffice.
@@ -184,7 +185,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     if args.repeats is not None:
         timing = TimingConfig(warmup=timing.warmup, repeats=args.repeats, min_sample_ms=timing.min_sample_ms,
                               max_inner=timing.max_inner)
-    cfg = RunConfig(device=device, timing=timing, use_compile=not args.no_compile, verbose=not args.quiet)
+    cfg = RunConfig(device=device, timing=timing, use_compile=not args.no_compile, verbose=not args.quiet,
+                    deadline=deadline)
     sizes = QUICK if args.quick else (() if args.sweep_only else FULL) + (SWEEP if args.sweep or args.sweep_only else ())
     cases = [make_case(*size, dtype, device) for size in sizes]
     results = harness.run_cases(cases, cfg)

@@ -158,12 +158,14 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
 
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     args = parse_args(argv)
+    deadline = harness.deadline_from_args(args)
     device = harness.device_from_args(args)
     dtypes = [torch.float32, torch.float16, torch.bfloat16] if device.type == "cuda" and not args.quick else [torch.float32]
     base = TimingConfig(warmup=1, repeats=3, min_sample_ms=1.0, max_inner=10) if args.quick else TimingConfig(repeats=9)
     timing = TimingConfig(warmup=base.warmup, repeats=args.repeats or base.repeats, min_sample_ms=base.min_sample_ms,
                           max_inner=base.max_inner)
-    cfg = RunConfig(device=device, timing=timing, use_compile=not args.no_compile, verbose=not args.quiet)
+    cfg = RunConfig(device=device, timing=timing, use_compile=not args.no_compile, verbose=not args.quiet,
+                    deadline=deadline)
     results = harness.run_cases(build_cases(args.quick, dtypes, not args.no_compile), cfg)
     out = args.out or _HERE / "results" / f"{device.type}{'-quick' if args.quick else ''}_losses.json"
     return harness.report_and_save("losses", results, cfg, Path(out), quick=args.quick)

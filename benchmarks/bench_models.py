@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -227,6 +228,10 @@ def make_cases(name: str, spec: ModelSpec, quick: bool, device: torch.device, dt
     return infer, train
 
 
+def _no_inputs(device: torch.device, requires_grad: bool) -> Tuple[Any, ...]:
+    raise RuntimeError("a skipped case has no inputs")
+
+
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     harness.add_common_args(p, "benchmarks/results/<device>_models.json")
@@ -242,6 +247,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     """Runs the benchmark, prints the table and writes the JSON; returns the report."""
     args = parse_args(argv)
+    deadline = harness.deadline_from_args(args)
     device = harness.device_from_args(args)
     dtype = getattr(torch, args.dtype)
     specs = model_specs(args.rrdb_blocks)
@@ -256,9 +262,14 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
         timing = TimingConfig(warmup=timing.warmup, repeats=args.repeats, min_sample_ms=timing.min_sample_ms,
                               max_inner=timing.max_inner)
     use_compile = args.compile and not args.no_compile
-    base = dict(device=device, timing=timing, use_compile=use_compile, verbose=not args.quiet)
+    base = dict(device=device, timing=timing, use_compile=use_compile, verbose=not args.quiet, deadline=deadline)
     results: List[harness.CaseResult] = []
     for name in names:
+        if deadline is not None and time.monotonic() >= deadline:  # do not even build the model
+            results += [harness.CaseResult(case=Case(name=n, params={"model": name}, make_inputs=_no_inputs, impls=()),
+                                           modes={}, skipped="time budget (--time-budget) spent")
+                        for n in ("inference", "train_step")]
+            continue
         infer, train = make_cases(name, specs[name], args.quick, device, dtype, args.channels_last)
         results += harness.run_cases([infer], RunConfig(modes=("forward",), **base))
         results += harness.run_cases([train], RunConfig(modes=("forward_backward",), **base))

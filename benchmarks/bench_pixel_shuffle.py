@@ -252,6 +252,7 @@ def timing_config(args: argparse.Namespace) -> TimingConfig:
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     """Runs the benchmark, prints the table and writes the JSON; returns the report."""
     args = parse_args(argv)
+    deadline = harness.deadline_from_args(args)
     device = harness.device_from_args(args)
     dtypes = [getattr(torch, d) for d in args.dtypes] if args.dtypes else default_dtypes(device)
     cfg = RunConfig(
@@ -260,6 +261,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
         use_compile=not args.no_compile,
         forward_context=args.forward_context,
         verbose=not args.quiet,
+        deadline=deadline,
     )
     cases = build_cases(args.quick, args.cases, dtypes, args.layouts)
     results = harness.run_cases(cases, cfg)

@@ -41,6 +41,7 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 import time
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
@@ -97,6 +98,9 @@ class RunConfig:
     #: Whether to compare each implementation with the baseline before timing it.
     check_outputs: bool = True
     verbose: bool = True
+    #: ``time.monotonic()`` after which no further case is started (``--time-budget``); the
+    #: cases left are reported as skipped, so a bounded run still writes its JSON.
+    deadline: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -312,15 +316,20 @@ class CaseResult:
 
     case: Case
     modes: Dict[str, ModeResult]
+    #: Why the case was not run (e.g. the time budget was spent); None when it ran.
+    skipped: Optional[str] = None
 
     def to_dict(self) -> Dict[str, Any]:
-        return {
+        d = {
             "case": self.case.name,
             "description": self.case.description,
             "params": dict(self.case.params),
             "baseline": self.case.baseline,
             "modes": {k: v.to_dict() for k, v in self.modes.items()},
         }
+        if self.skipped is not None:
+            d["skipped"] = self.skipped
+        return d
 
 
 def _error_string(exc: BaseException) -> str:
@@ -551,8 +560,20 @@ def run_case(case: Case, cfg: RunConfig) -> CaseResult:
 
 
 def run_cases(cases: Sequence[Case], cfg: RunConfig) -> List[CaseResult]:
-    """Measures every case; the order of the results is the order of ``cases``."""
-    return [run_case(case, cfg) for case in cases]
+    """Measures every case; the order of the results is the order of ``cases``.
+
+    Once ``cfg.deadline`` has passed, the remaining cases are not started: they come back
+    with ``skipped`` set and no modes."""
+    results: List[CaseResult] = []
+    for case in cases:
+        if cfg.deadline is not None and time.monotonic() >= cfg.deadline:
+            results.append(CaseResult(case=case, modes={}, skipped="time budget (--time-budget) spent"))
+            continue
+        results.append(run_case(case, cfg))
+    skipped = sum(r.skipped is not None for r in results)
+    if skipped:
+        _log(cfg, f"  time budget spent: {skipped} of {len(cases)} case(s) not run")
+    return results
 
 
 # ----------------------------------------------------------------------------------------
@@ -585,6 +606,25 @@ def _git_commit() -> Optional[str]:
     return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
+def _cuda_info(device: torch.device) -> Dict[str, Any]:
+    """The GPU's properties and driver, for the report of a CUDA run."""
+    props = torch.cuda.get_device_properties(device)
+    info: Dict[str, Any] = {
+        "device_capability": f"{props.major}.{props.minor}",
+        "device_memory_gib": round(props.total_memory / 2**30, 1),
+        "device_sm_count": props.multi_processor_count,
+        "device_l2_mib": round(getattr(props, "L2_cache_size", 0) / 2**20, 1) or None,
+        "cuda_arch_list": torch.cuda.get_arch_list(),
+    }
+    try:
+        smi = subprocess.run(["nvidia-smi", "--query-gpu=driver_version,clocks.max.sm,power.limit", "--format=csv,noheader"],
+                             capture_output=True, text=True, timeout=10)
+        info["nvidia_smi"] = smi.stdout.strip() if smi.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        info["nvidia_smi"] = None
+    return info
+
+
 def machine_info(device: torch.device) -> Dict[str, Any]:
     """Where and with what the numbers were taken."""
     info: Dict[str, Any] = {
@@ -602,6 +642,8 @@ def machine_info(device: torch.device) -> Dict[str, Any]:
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
         "git_commit": _git_commit(),
     }
+    if device.type == "cuda":
+        info.update(_cuda_info(device))
     try:
         import srgan_cpp
 
@@ -625,6 +667,7 @@ def make_report(benchmark: str, results: Sequence[CaseResult], cfg: RunConfig, *
             "forward_context": cfg.forward_context,
             "timing": asdict(cfg.timing),
             "ratio_definition": "median_ms(other) / median_ms(ours); > 1 means ours is faster",
+            "cases_skipped": sum(r.skipped is not None for r in results),
             **extra,
         },
         "results": [r.to_dict() for r in results],
@@ -650,16 +693,44 @@ def add_common_args(parser: "argparse.ArgumentParser", out_default: str) -> None
     parser.add_argument("--repeats", type=int, default=None, help="timed samples per implementation")
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: unchanged)")
     parser.add_argument("--quiet", action="store_true", help="no per-case progress lines")
+    parser.add_argument("--time-budget", type=_positive_seconds, default=None, metavar="S",
+                        help="start no new case after S seconds; the cases left are reported as skipped")
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return value
 
 
 def device_from_args(args: "argparse.Namespace") -> torch.device:
-    """Applies --threads and returns the --device, refusing CUDA where there is none."""
-    device = torch.device(args.device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise SystemExit("--device cuda: CUDA is not available on this machine")
+    """Applies --threads and returns the --device, refusing what cannot run here.
+
+    ``--device cuda`` needs a usable GPU *and* srgan_cpp built with CUDA kernels; otherwise
+    the script stops with one line naming ``--device`` and exit status 2 (the rules of
+    ``srgan_cpp.cli``, whose :func:`~srgan_cpp.cli.parse_device` does the check)."""
+    from srgan_cpp.cli import UsageError, parse_device
+
+    try:
+        device = parse_device(args.device, "--device")
+    except UsageError as e:
+        print(f"{Path(sys.argv[0]).name or 'benchmark'}: error: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
     if args.threads is not None:
         torch.set_num_threads(args.threads)
     return device
+
+
+def deadline_from_args(args: "argparse.Namespace") -> Optional[float]:
+    """``time.monotonic()`` deadline of ``--time-budget`` counted from now (None: unbounded).
+
+    Call it once, at the start of the script, and pass it to every ``RunConfig``."""
+    budget = getattr(args, "time_budget", None)
+    return None if budget is None else time.monotonic() + budget
 
 
 def report_and_save(name: str, results: Sequence["CaseResult"], cfg: "RunConfig", out: Path,
@@ -673,6 +744,9 @@ def report_and_save(name: str, results: Sequence["CaseResult"], cfg: "RunConfig"
     errors = format_errors(results)
     if errors:
         print("\nErrors:\n" + errors)
+    skipped = report["config"]["cases_skipped"]
+    if skipped:
+        print(f"\n{skipped} of {len(results)} case(s) skipped: the time budget was spent")
     write_json(out, report)
     print(f"\nwrote {out}")
     return report

@@ -10,7 +10,7 @@ import torch
 
 import basicsr_reference as ref
 from srgan_cpp import models
-from srgan_cpp.models import saving
+from srgan_cpp.models import checkpoint
 
 # (srgan_cpp class, reference class, kwargs, extra kwargs for models.load)
 ARCHS = [
@@ -95,7 +95,7 @@ def test_failing_save_keeps_the_existing_file(tmp_path, monkeypatch):
         f.write(b"PK\x03\x04 half a file")  # writes some bytes, then fails
         raise OSError("disk full")
 
-    monkeypatch.setattr(saving.torch, "save", broken_save)
+    monkeypatch.setattr(checkpoint.torch, "save", broken_save)
     with pytest.raises(OSError, match="disk full"):
         models.save(models.MSRResNet(**ARCHS[0][2]), path)
     monkeypatch.undo()

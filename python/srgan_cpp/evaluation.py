@@ -33,12 +33,17 @@ from .data.resize import imresize, round_half_away
 from .metrics import psnr, rgb_to_ycbcr, ssim, ycbcr_to_rgb
 from ._atomic import atomic_write
 
-__all__ = ["evaluate", "EvalReport", "format_table"]
+__all__ = ["evaluate", "EvalReport", "format_table", "NonFiniteOutputError"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 ModelLike = Union[nn.Module, Callable[[Tensor], Tensor]]
 
 METRICS = ("psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb")
+
+
+class NonFiniteOutputError(ValueError):
+    """The model returned NaN or infinity for an image: there is no score to give it (clamping
+    would turn NaN into black and report a PSNR as if the model had drawn that)."""
 
 
 @dataclass
@@ -143,6 +148,13 @@ def _run_model(model: ModelLike, lr: np.ndarray, bic: np.ndarray, scale: int, mo
     if tuple(out.shape) != want:
         raise ValueError(f"evaluate: for image {name!r} the model returned shape {tuple(out.shape)}, expected {want} "
                          f"(input {tuple(x.shape)}, `scale`={scale}, `model_input`={model_input!r})")
+    finite = torch.isfinite(out)
+    if not bool(finite.all()):
+        bad = out[~finite]
+        kinds = [k for k, present in (("NaN", bool(bad.isnan().any())), ("+inf", bool((bad == float("inf")).any())),
+                                      ("-inf", bool((bad == float("-inf")).any()))) if present]
+        raise NonFiniteOutputError(f"evaluate: the model returned {' and '.join(kinds)} for image {name!r} "
+                                   f"({bad.numel()} of {out.numel()} values); no score is given for a non-finite output")
     out = out[0].to(torch.float64)
     if model_channels == "y" and c == 3:
         ycc_bic = rgb_to_ycbcr(to_tensor(bic).to(torch.float64))
@@ -184,6 +196,11 @@ def evaluate(model: Optional[ModelLike], datasets: Union[PathLike, Sequence[Unio
 
     Returns:
         An :class:`EvalReport` (means per dataset and method, per-image values).
+
+    Raises:
+        NonFiniteOutputError: (a ValueError) the model returned NaN or infinity for an
+            image, named ``dataset/image``; nothing is scored or written for it.
+        ValueError / TypeError / FileNotFoundError: bad arguments or folders, naming them.
     """
     from tqdm.auto import tqdm
 
@@ -251,7 +268,8 @@ def evaluate(model: Optional[ModelLike], datasets: Union[PathLike, Sequence[Unio
                 if bicubic:
                     outs["bicubic"] = bic
                 if model is not None:
-                    outs[model_name] = _run_model(model, lr, bic, scale, model_input, model_channels, dev, name)
+                    outs[model_name] = _run_model(model, lr, bic, scale, model_input, model_channels, dev,
+                                                  f"{d.name}/{name}")
                 for m, sr in outs.items():
                     vals: Dict[str, float] = {}
                     for ch in chans:

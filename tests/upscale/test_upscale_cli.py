@@ -105,7 +105,7 @@ def _exit_code(argv):
     (["-t", "big"], "--tile"),
     (["-t", "4"], "`tile` 4 must be larger than `overlap`"),
     (["--precision", "fp16", "--device", "cpu"], "use bf16"),
-    (["--device", "tpu"], "`device`"),
+    (["--device", "tpu"], "--device"),
     (["-s", "0"], "--scale"),
     (["-s", "2", "--size", "10x10"], "not allowed with"),
     (["--size", "huge"], "--size"),

@@ -46,7 +46,7 @@ def test_device_rules():
         prec.resolve_device("not a device")
     if not torch.cuda.is_available():
         assert prec.resolve_device("auto") == torch.device("cpu")
-        with pytest.raises(ValueError, match="CUDA is not available"):
+        with pytest.raises(ValueError, match="`device`: .cuda. is not usable"):
             prec.resolve_device("cuda")
 
 

@@ -1,23 +1,28 @@
-"""Model classes written in C++ (``torch::nn``) and exposed as genuine ``torch.nn.Module``s."""
-from ._cpp_module import CppModule
-from .hetsrwgan import DenseResidualBlock, HetResidualBlock
-from .io import load_state_dict_file, save_state_dict
-from .srcnn import SRCNN
-from .msrresnet import MSRResNet
-from .rrdbnet import RRDBNet
-from .srvgg import SRVGGNetCompact
-from .edsr import EDSR
-from .loader import interpolate, load
-from .hetsrwgan_gan import DenseHetSRWGANGenerator, HetSRWGANCritic, HetSRWGANGenerator
-from .psrgan import PSRGANGenerator
-from .transfer import TransferReport, freeze, load_partial, unfreeze
+"""Model classes written in C++ (``torch::nn``) and exposed as genuine ``torch.nn.Module``s,
+the architecture registry, checkpoint loading (``load``) and saving (``save``), ``describe``
+and transfer-learning helpers.
 
-__all__ = ["CppModule", "SRCNN", "HetResidualBlock", "DenseResidualBlock", "save_state_dict", "load_state_dict_file",
-           "MSRResNet", "RRDBNet", "SRVGGNetCompact", "EDSR", "load", "interpolate"]
-__all__ += ["HetSRWGANGenerator", "HetSRWGANCritic", "DenseHetSRWGANGenerator", "PSRGANGenerator", "load_partial",
-            "freeze", "unfreeze", "TransferReport"]
-from .vgg_discriminator import SRGANDiscriminator, VGGDiscriminator96, VGGStyleDiscriminator
+Importing this package registers every built-in architecture (each module registers its
+own classes in :mod:`.registry`)."""
+from . import registry
+from ._cpp_module import CppModule
+from .checkpoint import load_state_dict_file, save, save_state_dict
+from .description import ModelDescription, describe
+from .edsr import EDSR
+from .hetsrwgan import DenseResidualBlock, HetResidualBlock
+from .hetsrwgan_gan import DenseHetSRWGANGenerator, HetSRWGANCritic, HetSRWGANGenerator
+from .loader import interpolate, load
+from .msrresnet import MSRResNet
+from .psrgan import PSRGANGenerator
+from .rrdbnet import RRDBNet
+from .srcnn import SRCNN
+from .srvgg import SRVGGNetCompact
+from .transfer import TransferReport, freeze, load_partial, unfreeze
 from .unet_discriminator import UNetDiscriminatorSN
-__all__ += ["VGGStyleDiscriminator", "UNetDiscriminatorSN", "VGGDiscriminator96", "SRGANDiscriminator"]
-from .saving import save
-__all__ += ["save"]
+from .vgg_discriminator import SRGANDiscriminator, VGGDiscriminator96, VGGStyleDiscriminator
+
+__all__ = ["CppModule", "DenseHetSRWGANGenerator", "DenseResidualBlock", "EDSR", "HetResidualBlock", "HetSRWGANCritic",
+           "HetSRWGANGenerator", "MSRResNet", "ModelDescription", "PSRGANGenerator", "RRDBNet", "SRCNN",
+           "SRGANDiscriminator", "SRVGGNetCompact", "TransferReport", "UNetDiscriminatorSN", "VGGDiscriminator96",
+           "VGGStyleDiscriminator", "describe", "freeze", "interpolate", "load", "load_partial",
+           "load_state_dict_file", "registry", "save", "save_state_dict", "unfreeze"]

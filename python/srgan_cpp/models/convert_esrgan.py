@@ -23,10 +23,14 @@ from typing import Dict, List, Optional, Tuple
 
 from torch import Tensor
 
+from .registry import BASICSR
+
+__all__ = ["BASICSR", "ESRGAN_NEW", "ESRGAN_OLD", "layout_of", "to_basicsr"]
+
 StateDict = Dict[str, Tensor]
 
-#: Human-readable names of the layouts, as reported by ``srgan_cpp.models.load``.
-BASICSR = "BasicSR"
+#: Human-readable names of the layouts, as reported by ``srgan_cpp.models.load`` (and
+#: BASICSR, re-exported: a file already in BasicSR's layout).
 ESRGAN_NEW = "ESRGAN original (new arch: RRDB_trunk, trunk_conv, HRconv)"
 ESRGAN_OLD = "ESRGAN original (old arch: model.0, model.1.sub.N)"
 

@@ -1,12 +1,12 @@
 """EDSR (Lim et al., 2017) as in BasicSR, implemented in C++ (csrc/models/edsr)."""
 from __future__ import annotations
 
-from typing import Sequence
-
-from torch import Tensor
+from typing import Any, Dict, Sequence
 
 from .. import _C
+from . import registry
 from ._cpp_module import CppModule
+from .registry import Geometry, StateDict, indices, shape
 
 
 class EDSR(CppModule):
@@ -39,6 +39,19 @@ class EDSR(CppModule):
         """The upscaling factor."""
         return self._cpp_config["upscale"]
 
-    def forward(self, input: Tensor) -> Tensor:
-        """(N, C, H, W) -> (N, C, H*upscale, W*upscale)."""
-        return self._cpp_forward(input)
+
+def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
+    f, in_ch = shape(sd, "conv_first.weight")[:2]
+    ups = indices(sd, r"upsample\.(\d+)\.weight$")
+    upscale = 3 if shape(sd, "upsample.0.weight")[0] == 9 * f else 2 ** len(ups)
+    # res_scale is not stored in the weights. BasicSR's configs use 0.1 for the large
+    # (256-feature) model and 1 for the baseline; pass res_scale= to override.
+    return dict(num_in_ch=in_ch, num_out_ch=shape(sd, "conv_last.weight")[0], num_feat=f,
+                num_block=len(indices(sd, r"body\.(\d+)\.conv1\.weight$")), upscale=upscale,
+                res_scale=0.1 if f >= 256 else 1.0)
+
+
+registry.register(EDSR, kind="generator", keys=("conv_first.weight", "conv_after_body.weight", "upsample.0.weight"),
+                  read_kwargs=_read_kwargs,
+                  geometry=lambda kw: Geometry(scale=kw["upscale"], in_channels=kw["num_in_ch"],
+                                               out_channels=kw["num_out_ch"]))

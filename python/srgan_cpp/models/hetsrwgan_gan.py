@@ -3,7 +3,7 @@
 documented in docs/models.md."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 import torch
 import torch.nn.functional as F
@@ -11,8 +11,10 @@ from torch import Tensor, nn
 
 from .. import _C
 from ..nn.het_conv import HetConv2d
+from . import registry
 from ._cpp_module import CppModule
 from .hetsrwgan import DenseResidualBlock
+from .registry import Geometry, StateDict, indices, shape
 
 _GEN_ACTS = ("prelu", "leaky_relu", "relu")
 _NORMS = ("none", "instance", "layer")
@@ -55,10 +57,6 @@ class HetSRWGANGenerator(CppModule):
     def scale(self) -> int:
         """The upscaling factor."""
         return self._cpp_config["upscale"]
-
-    def forward(self, input: Tensor) -> Tensor:
-        """(N, C_in, H, W) -> (N, C_out, H*upscale, W*upscale)."""
-        return self._cpp_forward(input)
 
     def reparameterize(self) -> "DenseHetSRWGANGenerator":
         """The same generator with every HetConv folded into a dense 3x3 ``nn.Conv2d`` (and
@@ -154,6 +152,54 @@ class HetSRWGANCritic(CppModule):
             num_in_ch=int(num_in_ch), num_feat=int(num_feat), num_stages=int(num_stages),
             linear_feat=int(linear_feat), norm=norm, negative_slope=float(negative_slope)))
 
-    def forward(self, input: Tensor) -> Tensor:
-        """(N, C, H, W), H, W >= 2^num_stages -> (N, 1)."""
-        return self._cpp_forward(input)
+
+
+def _read_generator_kwargs(sd: StateDict) -> Dict[str, Any]:
+    f, in_ch = shape(sd, "conv_first.weight")[:2]
+    blocks = indices(sd, r"body\.(\d+)\.conv1\.weight3x3$")
+    parts = f // shape(sd, "body.0.conv1.weight3x3")[1] if blocks else 4
+    upscale = 4 if "upconv2.weight" in sd else {4 * f: 2, 9 * f: 3}.get(shape(sd, "upconv1.weight")[0], 0)
+    if upscale == 0:
+        raise ValueError(f"srgan_cpp.models.load: HetSRWGANGenerator layout, but upconv1 gives "
+                         f"{shape(sd, 'upconv1.weight')[0]} channels for {f} features")
+    cfg: Dict[str, Any] = dict(num_in_ch=in_ch, num_out_ch=shape(sd, "conv_last.weight")[0], num_feat=f,
+                               num_block=len(blocks), parts=parts, upscale=upscale)
+    # PReLU slopes are stored; without them the activation (relu / leaky_relu) is not.
+    cfg["act"] = "prelu" if "act_first.weight" in sd else "leaky_relu"
+    return cfg
+
+
+registry.register(HetSRWGANGenerator, kind="generator", keys=("conv_first.weight", "conv_body.weight", "upconv1.weight"),
+                  matches=lambda sd: "body.0.conv1.weight3x3" in sd or not any(k.startswith("body.") for k in sd),
+                  read_kwargs=_read_generator_kwargs,
+                  geometry=lambda kw: Geometry(scale=kw["upscale"], in_channels=kw["num_in_ch"],
+                                               out_channels=kw["num_out_ch"]),
+                  layout="conv_first, body.N.conv1.weight3x3, conv_body, upconv1")
+
+
+def _read_critic_kwargs(sd: StateDict) -> Dict[str, Any]:
+    f, in_ch = shape(sd, "conv0_0.weight")[:2]
+    stages = indices(sd, r"conv(\d+)_1\.weight$")
+    if stages != list(range(len(stages))) or not stages:
+        raise ValueError(f"srgan_cpp.models.load: HetSRWGANCritic layout, but its stride-2 convs are conv{{i}}_1 for "
+                         f"i in {stages} (expected 0..num_stages-1)")
+    cfg: Dict[str, Any] = dict(num_in_ch=in_ch, num_feat=f, num_stages=len(stages),
+                               linear_feat=shape(sd, "linear1.weight")[0])
+    if not any(k.startswith("norm") for k in sd):
+        cfg["norm"] = "none"
+    return cfg
+
+
+def _check_critic(cfg: Dict[str, Any]) -> None:
+    if "norm" not in cfg:
+        raise ValueError("srgan_cpp.models.load: HetSRWGANCritic layout with norm weights: instance and layer norm "
+                         "have the same parameters, which cannot tell them apart; pass norm='instance' or 'layer'")
+
+
+registry.register(HetSRWGANCritic, kind="discriminator", keys=("conv0_0.weight", "conv0_1.weight", "linear1.weight",
+                                                              "linear2.weight"),
+                  matches=lambda sd: "bn0_1.running_mean" not in sd, read_kwargs=_read_critic_kwargs,
+                  check=_check_critic,
+                  geometry=lambda kw: Geometry(scale=1, in_channels=kw["num_in_ch"], out_channels=1,
+                                               min_size=2 ** kw["num_stages"]),
+                  layout="conv{i}_0, conv{i}_1, [norm{i}_j], linear1, linear2, no batch norm")

@@ -1,10 +1,12 @@
 """MSRResNet (BasicSR's modified SRResNet), implemented in C++ (csrc/models/msrresnet)."""
 from __future__ import annotations
 
-from torch import Tensor
+from typing import Any, Dict
 
 from .. import _C
+from . import registry
 from ._cpp_module import CppModule
+from .registry import Geometry, StateDict, indices, shape
 
 
 class MSRResNet(CppModule):
@@ -33,6 +35,22 @@ class MSRResNet(CppModule):
         """The upscaling factor."""
         return self._cpp_config["upscale"]
 
-    def forward(self, input: Tensor) -> Tensor:
-        """(N, C, H, W) -> (N, C, H*upscale, W*upscale)."""
-        return self._cpp_forward(input)
+
+def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
+    f, in_ch = shape(sd, "conv_first.weight")[:2]
+    up1 = shape(sd, "upconv1.weight")[0]
+    if "upconv2.weight" in sd:
+        upscale = 4
+    elif up1 in (4 * f, 9 * f):
+        upscale = 2 if up1 == 4 * f else 3
+    else:
+        raise ValueError(f"srgan_cpp.models.load: MSRResNet layout, but upconv1 gives {up1} channels for {f} features "
+                         f"(expected {4 * f} for x2 or {9 * f} for x3)")
+    return dict(num_in_ch=in_ch, num_out_ch=shape(sd, "conv_last.weight")[0], num_feat=f,
+                num_block=len(indices(sd, r"body\.(\d+)\.conv1\.weight$")), upscale=upscale)
+
+
+registry.register(MSRResNet, kind="generator", keys=("conv_first.weight", "upconv1.weight", "conv_hr.weight"),
+                  read_kwargs=_read_kwargs,
+                  geometry=lambda kw: Geometry(scale=kw["upscale"], in_channels=kw["num_in_ch"],
+                                               out_channels=kw["num_out_ch"]))

@@ -3,12 +3,16 @@ Learning and PSRGAN", IEEE SPL 2021), implemented in C++ (csrc/models/psrgan) wi
 state-dict layout of the public PSRGAN code, so its .pth files load directly."""
 from __future__ import annotations
 
-from torch import Tensor
+from typing import Any, Dict
 
 from .. import _C
+from . import registry
 from ._cpp_module import CppModule
+from .registry import Geometry, StateDict, indices, shape
 
 _ACT_MODES = ("R", "L")
+#: Smallest input H and W: the distillation branch's ESA max-pools 7x7 at half resolution.
+MIN_SIZE = 13
 _UPSAMPLE_MODES = ("upconv", "pixelshuffle")
 
 
@@ -50,6 +54,42 @@ class PSRGANGenerator(CppModule):
         """The upscaling factor."""
         return self._cpp_config["upscale"]
 
-    def forward(self, input: Tensor) -> Tensor:
-        """(N, in_nc, H, W), H, W >= 13 -> (N, out_nc, H*upscale, W*upscale)."""
-        return self._cpp_forward(input)
+
+
+def _tail_convs(sd: StateDict) -> list:
+    return [i for i in indices(sd, r"tail\.(\d+)\.weight$") if sd[f"tail.{i}.weight"].dim() == 4]
+
+
+def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
+    nc, in_nc = shape(sd, "head.weight")[:2]
+    nb = len(indices(sd, r"body\.sub\.(\d+)\.res\.0\.weight$"))
+    convs = _tail_convs(sd)
+    last = convs[-1]
+    out_nc = shape(sd, f"tail.{last}.weight")[0]
+    ups = convs[:-2]  # the upsampling convs; then conv_hr and conv_last
+    # upconv stage = (Upsample, conv, act): conv at 3s+1 and keeps nc channels; pixelshuffle
+    # stage = (conv, shuffle, act): conv at 3s and gives nc*r^2 channels.
+    if not ups or len(ups) > 2:
+        raise ValueError(f"srgan_cpp.models.load: PSRGAN layout, but found {len(ups)} upsampling convs in `tail` "
+                         f"(indices {convs}); expected 1 (x2, x3) or 2 (x4)")
+    first_out = shape(sd, f"tail.{ups[0]}.weight")[0]
+    if first_out == nc:
+        mode = "upconv"
+        # Upsample(2) and Upsample(3) have no weights: x2 and x3 differ only in behaviour.
+        upscale = 4 if len(ups) == 2 else 2
+    else:
+        mode = "pixelshuffle"
+        r2 = first_out // nc
+        upscale = 4 if len(ups) == 2 else {4: 2, 9: 3}.get(r2, 0)
+        if upscale == 0 or first_out % nc:
+            raise ValueError(f"srgan_cpp.models.load: PSRGAN layout, but tail.{ups[0]} gives {first_out} channels "
+                             f"for nc={nc}")
+    # act_mode ("R" / "L") is not stored in the weights: the code's options use "R".
+    return dict(in_nc=in_nc, out_nc=out_nc, nc=nc, nb=nb, upscale=upscale, act_mode="R", upsample_mode=mode)
+
+
+registry.register(PSRGANGenerator, kind="generator", keys=("head.weight", "copress.weight", "KD.c1_d.0.weight"),
+                  read_kwargs=_read_kwargs,
+                  geometry=lambda kw: Geometry(scale=kw["upscale"], in_channels=kw["in_nc"], out_channels=kw["out_nc"],
+                                               min_size=MIN_SIZE),
+                  layout="head, KD.*, copress")

@@ -1,10 +1,15 @@
-"""RRDBNet (the ESRGAN / Real-ESRGAN generator), implemented in C++ (csrc/models/rrdbnet)."""
+"""RRDBNet (the ESRGAN / Real-ESRGAN generator), implemented in C++ (csrc/models/rrdbnet).
+
+Besides BasicSR's key layout, ``srgan_cpp.models.load`` reads the original ESRGAN code's two
+layouts, renamed by :mod:`.convert_esrgan` (registered here as a layout converter)."""
 from __future__ import annotations
 
-from torch import Tensor
+from typing import Any, Dict, Optional, Tuple
 
 from .. import _C
+from . import convert_esrgan, registry
 from ._cpp_module import CppModule
+from .registry import Geometry, StateDict, indices, shape
 
 
 class RRDBNet(CppModule):
@@ -38,6 +43,37 @@ class RRDBNet(CppModule):
         """4 // scale: how much the input is pixel-unshuffled before conv_first (1 = not)."""
         return int(self._cpp.unshuffle_factor)
 
-    def forward(self, input: Tensor) -> Tensor:
-        """(N, C_in, H, W) -> (N, C_out, H*scale, W*scale)."""
-        return self._cpp_forward(input)
+
+def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
+    f, in_total = shape(sd, "conv_first.weight")[:2]
+    out_ch = shape(sd, "conv_last.weight")[0]
+    blocks = indices(sd, r"body\.(\d+)\.rdb1\.conv1\.weight$")
+    grow = shape(sd, "body.0.rdb1.conv1.weight")[0] if blocks else 32
+    # conv_first sees num_in_ch * u^2 channels (u = 4 / scale). Assume num_in_ch == num_out_ch
+    # (true of every released model) to tell u apart from the channel count.
+    for u, scale in ((1, 4), (2, 2), (4, 1)):
+        if in_total == out_ch * u * u:
+            return dict(num_in_ch=out_ch, num_out_ch=out_ch, scale=scale, num_feat=f, num_block=len(blocks),
+                        num_grow_ch=grow)
+    raise ValueError(f"srgan_cpp.models.load: RRDBNet layout, but conv_first takes {in_total} channels and conv_last "
+                     f"gives {out_ch}: cannot tell the input channels from the pixel-unshuffle factor; pass "
+                     f"num_in_ch= and scale= to load()")
+
+
+def _geometry(kw: Dict[str, Any]) -> Geometry:
+    unshuffle = 4 // kw["scale"]
+    return Geometry(scale=kw["scale"], in_channels=kw["num_in_ch"], out_channels=kw["num_out_ch"],
+                    size_multiple=unshuffle, min_size=unshuffle)
+
+
+def _from_original_esrgan(sd: StateDict) -> Optional[Tuple[StateDict, str]]:
+    converted, layout = convert_esrgan.to_basicsr(sd)
+    return None if layout is None else (converted, layout)
+
+
+_from_original_esrgan.description = ("original ESRGAN x4 -> RRDBNet (RRDB_trunk.N, trunk_conv / "  # type: ignore[attr-defined]
+                                     "model.0, model.1.sub.N)")
+
+registry.register(RRDBNet, kind="generator", keys=("conv_first.weight", "conv_up1.weight", "conv_body.weight"),
+                  read_kwargs=_read_kwargs, geometry=_geometry, layout="conv_first, body.N.rdb1, conv_body, conv_up1")
+registry.register_layout(_from_original_esrgan)

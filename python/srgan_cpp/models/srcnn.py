@@ -1,12 +1,12 @@
 """SRCNN (Dong et al., ECCV 2014 / TPAMI 2016), implemented in C++ (csrc/models/srcnn)."""
 from __future__ import annotations
 
-from typing import Sequence, Tuple, Union
-
-from torch import Tensor
+from typing import Any, Dict, Sequence, Tuple, Union
 
 from .. import _C
+from . import registry
 from ._cpp_module import CppModule
+from .registry import Geometry, StateDict, shape
 
 _VARIANTS = {"9-1-5": (9, 1, 5), "9-3-5": (9, 3, 5), "9-5-5": (9, 5, 5)}
 
@@ -33,7 +33,8 @@ class SRCNN(CppModule):
             paper: the output loses ``border`` = f1 + f2 + f3 - 3 pixels in H and W).
 
     forward: (N, in_channels, H, W) bicubic-upscaled image, values in the range the model
-    was trained on (srgan_cpp uses [0, 1]) -> (N, in_channels, H', W') restored image.
+    was trained on (srgan_cpp uses [0, 1]) -> (N, in_channels, H - border, W - border)
+    restored image (border 0 for "same" padding).
     State-dict keys: conv1.weight, conv1.bias, conv2.*, conv3.* (the common SRCNN layout).
     """
 
@@ -53,6 +54,26 @@ class SRCNN(CppModule):
         """Pixels lost in H and W by valid padding (0 for same padding)."""
         return int(self._cpp.border)
 
-    def forward(self, input: Tensor) -> Tensor:
-        """(N, C, H, W) -> (N, C, H - border, W - border)."""
-        return self._cpp_forward(input)
+
+_KEYS = ("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "conv3.weight", "conv3.bias")
+
+
+def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
+    n1, in_ch, k1 = shape(sd, "conv1.weight")[:3]
+    n2, _, k2 = shape(sd, "conv2.weight")[:3]
+    k3 = shape(sd, "conv3.weight")[2]
+    kernels = (k1, k2, k3)
+    variant = next((name for name, ks in _VARIANTS.items() if ks == kernels), None)
+    # padding is not stored in the weights: "same" (the class default) is assumed; the
+    # paper's (and the demo's) "valid" needs padding="valid".
+    return dict(in_channels=in_ch, features=(n1, n2), kernel_sizes=variant or kernels)
+
+
+def _geometry(kw: Dict[str, Any]) -> Geometry:
+    border = sum(_parse_kernels(kw["kernel_sizes"])) - 3 if kw["padding"] == "valid" else 0
+    return Geometry(scale=1, in_channels=kw["in_channels"], out_channels=kw["in_channels"], min_size=border + 1,
+                    border=border)
+
+
+registry.register(SRCNN, kind="generator", keys=_KEYS, matches=lambda sd: len(sd) == len(_KEYS),
+                  read_kwargs=_read_kwargs, geometry=_geometry, layout="conv1, conv2, conv3 only")

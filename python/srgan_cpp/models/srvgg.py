@@ -1,10 +1,14 @@
 """SRVGGNetCompact (Real-ESRGAN's compact VGG-style generator), implemented in C++ (csrc/models/srvgg)."""
 from __future__ import annotations
 
-from torch import Tensor
+import math
+import re
+from typing import Any, Dict
 
 from .. import _C
+from . import registry
 from ._cpp_module import CppModule
+from .registry import Geometry, StateDict, indices, shape
 
 
 class SRVGGNetCompact(CppModule):
@@ -32,6 +36,33 @@ class SRVGGNetCompact(CppModule):
         """The upscaling factor."""
         return self._cpp_config["upscale"]
 
-    def forward(self, input: Tensor) -> Tensor:
-        """(N, C, H, W) -> (N, C, H*upscale, W*upscale)."""
-        return self._cpp_forward(input)
+
+_BODY_KEY = re.compile(r"body\.\d+\.(weight|bias)$")
+
+
+def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
+    convs = [i for i in indices(sd, r"body\.(\d+)\.weight$") if sd[f"body.{i}.weight"].dim() == 4]
+    f, in_ch = shape(sd, "body.0.weight")[:2]
+    last = convs[-1]
+    last_out = shape(sd, f"body.{last}.weight")[0]
+    up = math.isqrt(max(last_out // in_ch, 0))
+    if last % 2 or up * up * in_ch != last_out:
+        raise ValueError(f"srgan_cpp.models.load: SRVGGNetCompact layout, but the last conv body.{last} gives "
+                         f"{last_out} channels for {in_ch} input channels (expected C*upscale^2 at an even index)")
+    cfg: Dict[str, Any] = dict(num_in_ch=in_ch, num_out_ch=in_ch, num_feat=f, num_conv=(last - 2) // 2, upscale=up)
+    if "body.1.weight" in sd:
+        cfg["act_type"] = "prelu"
+    return cfg
+
+
+def _check(cfg: Dict[str, Any]) -> None:
+    if "act_type" not in cfg:
+        raise ValueError("srgan_cpp.models.load: SRVGGNetCompact layout without PReLU weights: the activation is ReLU "
+                         "or LeakyReLU, which the weights cannot tell apart; pass act_type='relu' or 'leakyrelu'")
+
+
+registry.register(SRVGGNetCompact, kind="generator", keys=("body.0.weight",),
+                  matches=lambda sd: all(_BODY_KEY.match(k) for k in sd), read_kwargs=_read_kwargs, check=_check,
+                  geometry=lambda kw: Geometry(scale=kw["upscale"], in_channels=kw["num_in_ch"],
+                                               out_channels=kw["num_out_ch"]),
+                  layout="body.N only")

@@ -9,7 +9,7 @@
   so a frozen layer really receives no gradient and an optimizer leaves it unchanged.
 
 Works for any ``torch.nn.Module``. Files are read with ``torch.load(weights_only=True)``
-(or safetensors) through the loader's helpers: no code from a file ever runs.
+(or safetensors) through :mod:`.checkpoint`: no code from a file ever runs.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple, Union
 import torch
 from torch import Tensor, nn
 
-from .loader import _read_file, unwrap_state_dict
+from .checkpoint import read_checkpoint, unwrap_state_dict
 
 Patterns = Union[str, Sequence[str]]
 Source = Union[str, "os.PathLike[str]", Mapping[str, Any]]
@@ -122,8 +122,9 @@ def load_partial(model: nn.Module, source: Source, skip: Patterns = (), strict_s
     if not isinstance(model, nn.Module):
         raise TypeError(f"load_partial: expected `model` to be a torch.nn.Module, got {type(model).__name__}")
     skip_p = _as_patterns(skip, "skip") if skip else ()
-    obj = _read_file(os.fspath(source), map_location) if isinstance(source, (str, os.PathLike)) else source
-    sd = unwrap_state_dict(obj)
+    fn = "load_partial"
+    obj = read_checkpoint(source, map_location, fn=fn) if isinstance(source, (str, os.PathLike)) else source
+    sd = unwrap_state_dict(obj, fn=fn)
     own = model.state_dict()
     report = TransferReport()
     take: Dict[str, Tensor] = {}

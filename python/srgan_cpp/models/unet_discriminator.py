@@ -2,10 +2,10 @@
 (csrc/models/discriminators/unet_discriminator_sn)."""
 from __future__ import annotations
 
-from torch import Tensor
-
 from .. import _C
+from . import registry
 from ._cpp_module import CppModule
+from .registry import Geometry, shape
 
 
 class UNetDiscriminatorSN(CppModule):
@@ -28,6 +28,10 @@ class UNetDiscriminatorSN(CppModule):
         super().__init__(_C.UNetDiscriminatorSN, dict(num_in_ch=int(num_in_ch), num_feat=int(num_feat),
                                                       skip_connection=bool(skip_connection)))
 
-    def forward(self, input: Tensor) -> Tensor:
-        """(N, C, H, W) -> (N, 1, H, W)."""
-        return self._cpp_forward(input)
+
+# skip_connection has no parameters: Real-ESRGAN's True is assumed (pass it to load() to override).
+registry.register(UNetDiscriminatorSN, kind="discriminator", keys=("conv0.weight", "conv1.weight_orig", "conv9.weight"),
+                  read_kwargs=lambda sd: dict(num_in_ch=shape(sd, "conv0.weight")[1],
+                                              num_feat=shape(sd, "conv0.weight")[0], skip_connection=True),
+                  geometry=lambda kw: Geometry(scale=1, in_channels=kw["num_in_ch"], out_channels=1, size_multiple=8,
+                                               min_size=8))

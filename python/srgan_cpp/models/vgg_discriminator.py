@@ -2,11 +2,14 @@
 VGGStyleDiscriminator (128 / 256) and KAIR's / PSRGAN's 96x96 one."""
 from __future__ import annotations
 
-from torch import Tensor
+import re
+from typing import Any, Dict
 
 from .. import _C
+from . import registry
 from ._cpp_module import CppModule
 from .cpp_layers import fill_missing_num_batches_tracked
+from .registry import Geometry, StateDict, shape
 
 
 class VGGStyleDiscriminator(CppModule):
@@ -34,9 +37,6 @@ class VGGStyleDiscriminator(CppModule):
         """The only spatial size accepted (H == W == input_size)."""
         return self._cpp_config["input_size"]
 
-    def forward(self, input: Tensor) -> Tensor:
-        """(N, C, input_size, input_size) -> (N, 1)."""
-        return self._cpp_forward(input)
 
 
 class VGGDiscriminator96(CppModule):
@@ -66,10 +66,47 @@ class VGGDiscriminator96(CppModule):
         super().__init__(_C.VGGDiscriminator96, dict(in_nc=int(in_nc), base_nc=int(base_nc), ac_type=str(ac_type)))
         self._register_load_state_dict_pre_hook(fill_missing_num_batches_tracked, with_module=True)
 
-    def forward(self, input: Tensor) -> Tensor:
-        """(N, C, 96, 96) -> (N, 1)."""
-        return self._cpp_forward(input)
-
 
 #: The SRGAN discriminator as the public SRGAN-family code (KAIR, PSRGAN) builds it.
 SRGANDiscriminator = VGGDiscriminator96
+
+
+def _read_vgg_style_kwargs(sd: StateDict) -> Dict[str, Any]:
+    f, in_ch = shape(sd, "conv0_0.weight")[:2]
+    input_size = 256 if "conv5_0.weight" in sd else 128
+    lin_in = shape(sd, "linear1.weight")[1]
+    if lin_in != f * 8 * 4 * 4:
+        raise ValueError(f"srgan_cpp.models.load: VGGStyleDiscriminator layout with num_feat={f}, but linear1 takes "
+                         f"{lin_in} inputs (expected {f * 8 * 16})")
+    return dict(num_in_ch=in_ch, num_feat=f, input_size=input_size)
+
+
+def _read_vgg96_kwargs(sd: StateDict) -> Dict[str, Any]:
+    b, in_ch = shape(sd, "features.0.weight")[:2]
+    lin_in = shape(sd, "classifier.0.weight")[1]
+    if lin_in != 8 * b * 3 * 3:
+        raise ValueError(f"srgan_cpp.models.load: KAIR Discriminator_VGG layout, but classifier.0 takes {lin_in} "
+                         f"inputs for base_nc={b}; only the 96x96 variant ({8 * b * 9} inputs) is supported "
+                         f"(Discriminator_VGG_128 / _192 are not)")
+    convs = sorted({int(m.group(1)) for k in sd for m in [re.match(r"features\.(\d+)\.weight$", k)] if m
+                    and sd[k].dim() == 4})
+    has_bn = "features.2.running_mean" in sd
+    if len(convs) != 10 or convs[1] != 1 or convs[2] != (4 if has_bn else 3):
+        raise ValueError(f"srgan_cpp.models.load: KAIR Discriminator_VGG layout, but its convs sit at features "
+                         f"{convs} (expected 10: 0, 1, then every {3 if has_bn else 2})")
+    # The activation (LeakyReLU vs ReLU) has no parameters: KAIR's LeakyReLU is assumed.
+    return dict(in_nc=in_ch, base_nc=b, ac_type="BL" if has_bn else "L")
+
+
+registry.register(VGGStyleDiscriminator, kind="discriminator",
+                  keys=("conv0_0.weight", "bn0_1.running_mean", "linear1.weight", "linear2.weight"),
+                  read_kwargs=_read_vgg_style_kwargs,
+                  geometry=lambda kw: Geometry(scale=1, in_channels=kw["num_in_ch"], out_channels=1,
+                                               min_size=kw["input_size"], fixed_size=kw["input_size"]),
+                  layout="conv0_0, bn0_1, linear1")
+registry.register(VGGDiscriminator96, kind="discriminator",
+                  keys=("features.0.weight", "classifier.0.weight", "classifier.2.weight"),
+                  read_kwargs=_read_vgg96_kwargs,
+                  geometry=lambda kw: Geometry(scale=1, in_channels=kw["in_nc"], out_channels=1, min_size=96,
+                                               fixed_size=96),
+                  layout="KAIR/PSRGAN Discriminator_VGG_96: features.N, classifier.0/2")

@@ -18,9 +18,15 @@ import os
 import sys
 from typing import Any, Dict, Optional
 
-__all__ = ["add_upscale_parser", "add_info_parser", "run_upscale", "run_info"]
+from ..cli import UsageError, add_device_argument, check_output_dir, check_output_file, int_range, parse_device
 
-_SETUP_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, FileExistsError, TypeError)
+__all__ = ["add_upscale_parser", "add_info_parser", "run_upscale", "run_info", "describe_model"]
+
+#: Errors of the model / input arguments that the library raises, re-raised naming the flag.
+_SETUP_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError,
+                 FileExistsError, TypeError)
+_positive_int = int_range(1, None, "a positive integer")
+_non_negative_int = int_range(0, None, "a number of pixels")
 
 
 def _tile(text: str) -> Any:
@@ -44,26 +50,6 @@ def _batch(text: str) -> Any:
         v = 0
     if v < 1:
         raise argparse.ArgumentTypeError(f"expected auto or a positive number of tiles, got {text!r}")
-    return v
-
-
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        v = 0
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return v
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        v = -1
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
     return v
 
 
@@ -128,7 +114,8 @@ def add_upscale_parser(sub: Any) -> None:
     p.add_argument("--batch", type=_batch, default="auto", metavar="auto|N", help="tiles per model call (default: auto)")
     p.add_argument("--precision", choices=PRECISIONS, default="auto",
                    help="auto: fp16 on CUDA, bf16 on CPUs with native bf16, else fp32 (default: auto)")
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N (default: auto)")
+    add_device_argument(p, "auto", help="auto, cpu, cuda or cuda:N (default: auto: this process's GPU when usable "
+                                        "- LOCAL_RANK under torchrun - else cpu)")
     p.add_argument("--threads", type=_positive_int, default=None, metavar="N", help="CPU threads (default: all, "
                    "shared out between torchrun processes)")
     p.add_argument("--alpha", choices=ALPHA_MODES, default="auto",
@@ -152,7 +139,12 @@ def _setup(args: argparse.Namespace) -> Any:
     from .distributed import current_world, share_cpu_threads
     from .upscaler import Upscaler
 
-    world = current_world()
+    if args.device != "auto":
+        parse_device(args.device, "--device")  # "auto" is resolved per process (LOCAL_RANK) by the Upscaler
+    try:
+        world = current_world()
+    except ValueError as e:
+        raise UsageError("RANK/WORLD_SIZE", str(e)) from None
     if args.threads is not None:
         import torch
 
@@ -163,18 +155,27 @@ def _setup(args: argparse.Namespace) -> Any:
         up = Upscaler(args.model, tile=args.tile, overlap=args.overlap, precision=args.precision, device=args.device,
                       alpha=args.alpha, tta=args.tta, batch=args.batch, progress=False if args.no_progress else None)
     except _SETUP_ERRORS as e:
-        raise ValueError(f"-m/--model: {e}") from e
+        flag = _flag_of(str(e))
+        raise UsageError(flag, str(e).removeprefix("`model`: ") if flag == "-m/--model" else str(e)) from e
     return world, up
 
 
-def _check_output_folder(out: str) -> None:
-    folder = out if os.path.isdir(out) or not os.path.splitext(out)[1] else os.path.dirname(os.path.abspath(out))
+def _flag_of(message: str) -> str:
+    """The flag an Upscaler argument error is about (its messages name the argument)."""
+    for arg, flag in (("`tile`", "-t/--tile"), ("`overlap`", "--overlap"), ("`precision`", "--precision"),
+                      ("`device`", "--device"), ("`batch`", "--batch"), ("`alpha`", "--alpha"), ("`tta`", "--tta")):
+        if message.startswith(arg):
+            return flag
+    return "-m/--model"
+
+
+def _check_output(out: str, single_file: bool) -> None:
+    (check_output_file if single_file else check_output_dir)(out, "-o/--output")
+    folder = os.path.dirname(os.path.abspath(out)) if single_file else out
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as e:
-        raise ValueError(f"-o/--output: cannot create {folder!r}: {e.strerror or e}") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ValueError(f"-o/--output: {folder!r} is not writable")
+        raise UsageError("-o/--output", f"cannot create {folder!r}: {e.strerror or e}") from None
 
 
 def run_upscale(args: argparse.Namespace) -> int:
@@ -189,10 +190,10 @@ def run_upscale(args: argparse.Namespace) -> int:
         size = (args.height, None)
     existing = "skip" if args.skip_existing else "overwrite" if args.overwrite else "error"
     try:
-        collect_jobs(args.inputs, args.output, recursive=args.recursive, fmt=args.format, suffix=args.suffix)
+        jobs, _ = collect_jobs(args.inputs, args.output, recursive=args.recursive, fmt=args.format, suffix=args.suffix)
     except _SETUP_ERRORS as e:
-        raise ValueError(f"INPUT: {e}") from e
-    _check_output_folder(args.output)
+        raise UsageError("INPUT", str(e)) from e
+    _check_output(args.output, single_file=len(jobs) == 1 and jobs[0].dst == args.output)
     quiet = args.quiet or not world.is_main
 
     def warn(msg: str) -> None:
@@ -234,7 +235,7 @@ def _write_json(path: str, obj: Dict[str, Any]) -> None:
         with atomic_write(path, suffix=".json") as f:
             f.write(json.dumps(obj, indent=2).encode())
     except OSError as e:
-        raise ValueError(f"--json: cannot write {path!r}: {e}") from None
+        raise UsageError("--json", f"cannot write {path!r}: {e}") from None
 
 
 # --------------------------------------------------------------------------------------
@@ -258,10 +259,9 @@ def describe_model(spec: str) -> Dict[str, Any]:
         model = resolve_model(spec)
         info = model_info(model)
     except _SETUP_ERRORS as e:
-        raise ValueError(f"MODEL: {e}") from e
-    detected = getattr(model, "detected", None)
-    return {"file": spec, "architecture": info.name, "kwargs": dict(detected[1]) if detected else None,
-            "layout": getattr(model, "source_layout", None), "scale": info.scale, "in_channels": info.in_channels,
+        raise UsageError("MODEL", str(e)) from e
+    return {"file": spec, "architecture": info.name, "kwargs": info.kwargs, "layout": info.source_layout,
+            "scale": info.scale, "in_channels": info.in_channels,
             "out_channels": info.out_channels, "parameters": info.num_params, "precisions": list(info.precisions),
             "size_multiple": info.size_multiple, "min_size": info.min_size}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import warnings
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
 import torch
 from torch import nn
@@ -19,11 +19,6 @@ __all__ = ["ModelInfo", "ModelSource", "resolve_model", "model_info"]
 
 ModelSource = Union[nn.Module, str, "os.PathLike[str]", Mapping[str, Any]]
 
-#: Class names of srgan_cpp discriminators: they score images, they do not upscale them.
-_DISCRIMINATORS = ("VGGStyleDiscriminator", "UNetDiscriminatorSN", "VGGDiscriminator96", "SRGANDiscriminator",
-                   "HetSRWGANCritic")
-#: Inputs smaller than this (H or W) are refused by the model; the upscaler pads up to it.
-_MIN_SIZE = {"PSRGANGenerator": 13}
 _ALL_PRECISIONS = ("fp32", "bf16", "fp16", "fp64")
 
 
@@ -39,6 +34,8 @@ class ModelInfo:
         min_size: smallest input H and W the model accepts.
         precisions: compute precisions the model runs in ("fp32", "bf16", "fp16", "fp64").
         num_params: parameter count.
+        kwargs: constructor arguments (registered srgan_cpp architectures), else None.
+        source_layout: the checkpoint's key layout ("BasicSR", ...), "constructed", or None.
     """
 
     name: str
@@ -49,6 +46,8 @@ class ModelInfo:
     min_size: int = 1
     precisions: Tuple[str, ...] = _ALL_PRECISIONS
     num_params: int = 0
+    kwargs: Optional[Dict[str, Any]] = None
+    source_layout: Optional[str] = None
 
 
 def _load_file(path: str) -> nn.Module:
@@ -104,13 +103,6 @@ def resolve_model(model: ModelSource) -> nn.Module:
                     f"got {type(model).__name__}")
 
 
-def _config_int(cfg: Mapping[str, Any], *keys: str) -> Optional[int]:
-    for k in keys:
-        if k in cfg:
-            return int(cfg[k])
-    return None
-
-
 def _first_conv_in_channels(model: nn.Module) -> Optional[int]:
     for m in model.modules():  # a torch conv knows its channels (grouped weights do not show them)
         if isinstance(m, nn.Conv2d):
@@ -141,32 +133,39 @@ def _probe(model: nn.Module, channels: int) -> Tuple[int, int, int]:
     return out.shape[-1] // 24, int(out.shape[1]), multiple
 
 
+def _registered(model: nn.Module) -> Optional[ModelInfo]:
+    """ModelInfo from :func:`srgan_cpp.models.describe` for a registered architecture, else None."""
+    from ..models import describe, registry
+
+    if registry.spec_of(model) is None:
+        return None
+    d = getattr(model, "description", None) or describe(model)
+    if d.kind != "generator":
+        raise ValueError(f"`model` is a {d.name}, a {d.kind}: it scores images, it does not upscale them")
+    if d.border:
+        raise ValueError(f"`model` ({d.name}) loses {d.border} pixels at the border (valid padding); the upscaler "
+                         "needs a model whose output covers its input (same padding)")
+    return ModelInfo(d.name, d.scale, d.in_channels, d.out_channels, d.size_multiple, d.min_size, tuple(d.precisions),
+                     d.num_params, dict(d.kwargs), d.source_layout)
+
+
 def model_info(model: nn.Module) -> ModelInfo:
     """Scale, channels, size rules and precisions of an (already resolved) model.
 
-    srgan_cpp's C++ models are read from their configuration; any other module is probed
-    with two tiny forwards (zeros) after its first convolution gave the input channels.
+    srgan_cpp's registered architectures are described by :func:`srgan_cpp.models.describe`;
+    any other module (a TorchScript file, your own ``nn.Module``) is probed with two tiny
+    forwards (zeros) after its first convolution gave the input channels.
 
     Raises:
         ValueError: the model is a discriminator, or does not behave like an image-to-image
             upscaler.
     """
+    info = _registered(model)
+    if info is not None:
+        return info
     name = type(model).__name__
-    if name in _DISCRIMINATORS:
-        raise ValueError(f"`model` is a {name}, a discriminator: it scores images, it does not upscale them")
-    num_params = sum(p.numel() for p in model.parameters())
-    cfg = getattr(model, "_cpp_config", None)
-    if isinstance(cfg, Mapping):
-        scale = _config_int(cfg, "scale", "upscale")
-        in_ch = _config_int(cfg, "num_in_ch", "in_nc", "in_channels")
-        out_ch = _config_int(cfg, "num_out_ch", "out_nc", "in_channels")
-        if name == "SRCNN":
-            scale = 1
-        if scale is not None and in_ch is not None and out_ch is not None:
-            multiple = int(getattr(model, "unshuffle_factor", 1))
-            return ModelInfo(name, scale, in_ch, out_ch, multiple, _MIN_SIZE.get(name, 1), _ALL_PRECISIONS, num_params)
     in_ch = _first_conv_in_channels(model)
     if in_ch is None:
         raise ValueError(f"`model` ({name}) has no convolution weights to tell its input channels from")
     scale, out_ch, multiple = _probe(model, in_ch)
-    return ModelInfo(name, scale, in_ch, out_ch, multiple, 1, _ALL_PRECISIONS, num_params)
+    return ModelInfo(name, scale, in_ch, out_ch, multiple, 1, _ALL_PRECISIONS, sum(p.numel() for p in model.parameters()))

@@ -29,38 +29,20 @@ def cpu_has_fast_bf16() -> bool:
 
 def resolve_device(device: Union[str, torch.device, None] = "auto") -> torch.device:
     """The torch device for ``device``: ``"auto"`` (or None) = this process's GPU
-    (``LOCAL_RANK`` under torchrun) when CUDA is usable, else the CPU.
+    (``LOCAL_RANK`` under torchrun) when CUDA is usable with srgan_cpp's kernels, else the CPU.
 
     Raises:
-        ValueError: an unknown device string, or a CUDA device that this machine or this
-            build of srgan_cpp does not have.
+        ValueError: an unknown device, or a CUDA device that this machine or this build of
+            srgan_cpp does not have (the checks of ``srgan_cpp.cli.parse_device``).
     """
-    if device is None or device == "auto":
-        if torch.cuda.is_available() and _built_with_cuda():
-            return torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)) % torch.cuda.device_count())
-        return torch.device("cpu")
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError) as e:
-        raise ValueError(f"`device`: {device!r} is not a device (expected auto, cpu, cuda or cuda:N): {e}") from None
-    if dev.type == "cpu":
-        return dev
-    if dev.type != "cuda":
-        raise ValueError(f"`device`: {device!r} is not supported by the upscaler (use auto, cpu, cuda or cuda:N)")
-    if not torch.cuda.is_available():
-        raise ValueError(f"`device`: {device!r} asked for, but CUDA is not available on this machine (use cpu)")
-    if not _built_with_cuda():
-        raise ValueError(f"`device`: {device!r} asked for, but this build of srgan_cpp has no CUDA kernels "
-                         "(rebuild with a CUDA toolkit, or use cpu)")
-    if dev.index is not None and dev.index >= torch.cuda.device_count():
-        raise ValueError(f"`device`: {device!r} does not exist; this machine has {torch.cuda.device_count()} GPU(s)")
+    from ..cli import parse_device
+
+    if isinstance(device, torch.device):
+        device = str(device)
+    dev = parse_device(device, "`device`")
+    if dev.type == "cuda" and dev.index is None and device in (None, "auto"):
+        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)) % torch.cuda.device_count())
     return dev
-
-
-def _built_with_cuda() -> bool:
-    from .. import built_with_cuda
-
-    return built_with_cuda()
 
 
 def resolve_precision(precision: Optional[str], device: torch.device, supported: Sequence[str]) -> str:
