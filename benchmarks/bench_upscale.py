@@ -103,6 +103,9 @@ def make_model(name: str, rrdb_blocks: int = 6, seed: int = 0, self_made: bool =
                     _identity_taps(sd[f"{key}.weight"])
         return model.eval(), {"arch": "RRDBNet", "num_feat": 64, "num_block": rrdb_blocks, "num_grow_ch": 32,
                               "scale": 4}
+    if name == "msrresnet":  # seams only: a deep trunk whose response reaches far past the tile margins
+        model = srgan_cpp.models.MSRResNet(num_in_ch=3, num_out_ch=3, num_feat=64, num_block=16, upscale=4)
+        return model.eval(), {"arch": "MSRResNet", "num_feat": 64, "num_block": 16, "upscale": 4}
     raise ValueError(f"unknown model {name!r}")
 
 
@@ -165,12 +168,19 @@ def _sync(device: torch.device) -> None:
 # --------------------------------------------------------------------------------------
 # sections
 # --------------------------------------------------------------------------------------
+def _past(deadline: Optional[float]) -> bool:
+    return deadline is not None and time.monotonic() > deadline
+
+
 def throughput(cases: List[Dict[str, Any]], device: torch.device, tile: int, repeats: int,
-               log: Callable[[str], None]) -> List[Dict[str, Any]]:
+               log: Callable[[str], None], deadline: Optional[float] = None) -> List[Dict[str, Any]]:
     names = impl_names(device)
     base = baseline_name(device)
     results = []
     for case in cases:
+        if _past(deadline):
+            results.append({"model": case["model"], "input": list(case["size"]), "skipped": "time budget"})
+            continue
         model, arch = make_model(case["model"], case.get("rrdb_blocks", 6))
         img = photo(*case["size"])
         impls = {n: make_impl(n, model, tile, device) for n in names}
@@ -253,9 +263,14 @@ def memory_child(spec: Dict[str, Any]) -> Dict[str, Any]:
     return res
 
 
-def memory(specs: List[Dict[str, Any]], log: Callable[[str], None]) -> List[Dict[str, Any]]:
+def memory(specs: List[Dict[str, Any]], log: Callable[[str], None],
+           deadline: Optional[float] = None) -> List[Dict[str, Any]]:
     out = []
     for spec in specs:
+        if _past(deadline):
+            out.append({"impl": spec["impl"], "model": spec["model"], "input": list(spec["size"]),
+                        "skipped": "time budget"})
+            continue
         cmd = [sys.executable, __file__, "--child", json.dumps(spec)]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
@@ -293,13 +308,16 @@ def quality(models: List[str], device: torch.device, tile: int, rrdb_blocks: int
     return rows
 
 
-def seams(models: List[str], device: torch.device, tile: int, size: Tuple[int, int], rrdb_blocks: int) -> List[Dict]:
+def seams(models: List[str], device: torch.device, tile: int, size: Tuple[int, int], rrdb_blocks: int,
+          wide: bool = True) -> List[Dict]:
     """Tiled vs untiled: ours (blended, float32 and uint8 output) and the peer (crop-and-paste),
-    with the self-made weights and with the classes' random initialisation."""
+    with the self-made weights and with the classes' random initialisation, plus a randomly
+    initialised MSRResNet (16 blocks), whose receptive field is far wider than the margins."""
     rows = []
     img = photo(*size)
     f32 = img.astype(np.float32) / 255
-    for name, self_made in [(m, w) for m in models for w in (True, False)]:
+    pairs = [(m, w) for m in models for w in (True, False)] + ([("msrresnet", False)] if wide else [])
+    for name, self_made in pairs:
         model, _ = make_model(name, rrdb_blocks, self_made=self_made)
         whole = Upscaler(model, tile=0, precision="fp32", device=device, progress=False)
         tiled = Upscaler(model, tile=tile, precision="fp32", device=device, progress=False)
@@ -320,7 +338,7 @@ def seams(models: List[str], device: torch.device, tile: int, size: Tuple[int, i
 # --------------------------------------------------------------------------------------
 # main
 # --------------------------------------------------------------------------------------
-def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     harness.add_common_args(p, "benchmarks/results/<device>_upscale.json")
     p.add_argument("--tile", type=int, default=256, help="tile size for both (default 256)")
@@ -334,7 +352,11 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     p.add_argument("--peer-big", action="store_true", help="also run the peer at --big-size (needs ~25 GB at 8K x4)")
     p.add_argument("--skip", default="", help="comma list of sections to skip: throughput,memory,quality,seams")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
+    args = parse_args(argv)
     if args.child is not None:
         print(json.dumps(memory_child(json.loads(args.child))))
         return {}
@@ -344,6 +366,17 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
         args.big_size, args.peer_growth = (256, 192), "128x96"
     repeats = args.repeats or (1 if args.quick else 3)
     skip = set(filter(None, args.skip.split(",")))
+    deadline = harness.deadline_from_args(args)
+    skipped: List[str] = []
+
+    def run_section(name: str) -> bool:
+        """Whether section ``name`` runs: not in --skip and the --time-budget not spent."""
+        if name in skip:
+            return False
+        if _past(deadline):
+            skipped.append(name)
+            return False
+        return True
     log = (lambda msg: None) if args.quiet else (lambda msg: print(msg, flush=True))
     quick_models = ["srvgg_tiny", "rrdb"] if args.quick else ["srvgg", "rrdb"]
     report: Dict[str, Any] = {"schema_version": 1, "benchmark": "upscale", "machine": harness.machine_info(device),
@@ -352,25 +385,28 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
                                          "pre_pad 0", "ours_overlap": Upscaler.__init__.__kwdefaults__["overlap"],
                                          "rrdb_blocks": args.rrdb_blocks, "quick": args.quick, "repeats": repeats,
                                          "images_per_s": "1 / median seconds per image (uint8 array in and out)"}}
-    if "throughput" not in skip:
+    if run_section("throughput"):
         cases = [{"model": quick_models[0], "size": args.srvgg_size},
                  {"model": "rrdb", "size": args.rrdb_size, "rrdb_blocks": args.rrdb_blocks}]
-        report["throughput"] = throughput(cases, device, args.tile, repeats, log)
-    if "memory" not in skip:
+        report["throughput"] = throughput(cases, device, args.tile, repeats, log, deadline)
+    if run_section("memory"):
         base = dict(device=str(device), tile=args.tile, threads=args.threads, rrdb_blocks=args.rrdb_blocks)
         specs = [dict(base, impl=n, model=args.big_model, size=args.big_size)
                  for n in impl_names(device) if n.startswith("ours")]
         growth = [parse_wh(s) for s in args.peer_growth.split(",") if s]
         for size in growth + ([args.big_size] if args.peer_big else []):
             specs += [dict(base, impl=n, model=args.big_model, size=size) for n in (baseline_name(device), "ours_fp32")]
-        report["memory"] = memory(specs, log)
-    if "quality" not in skip:
+        report["memory"] = memory(specs, log, deadline)
+    if run_section("quality"):
         photos = ["astronaut"] if args.quick else ["astronaut", "coffee"]
         report["quality"] = quality(quick_models, device, args.tile, args.rrdb_blocks, photos,
                                     crop=96 if args.quick else None)
-    if "seams" not in skip:
+    if run_section("seams"):
         report["seams"] = seams(quick_models[:1] if args.quick else quick_models, device, 32 if args.quick else 96,
-                                (64, 48) if args.quick else (256, 192), args.rrdb_blocks)
+                                (64, 48) if args.quick else (256, 192), args.rrdb_blocks, wide=not args.quick)
+    report["config"]["sections_skipped"] = skipped  # by --time-budget
+    report["config"]["cases_skipped"] = len(skipped) + sum(
+        1 for sec in ("throughput", "memory") for row in report.get(sec, []) if "skipped" in row)
     report["load_average_end"] = list(os.getloadavg())
     out = args.out or RESULTS / f"{device.type}_upscale{'_quick' if args.quick else ''}.json"
     harness.write_json(Path(out), report)

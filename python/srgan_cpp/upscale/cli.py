@@ -16,7 +16,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 from ..cli import UsageError, add_device_argument, check_output_dir, check_output_file, int_range, parse_device
 
@@ -29,28 +29,16 @@ _positive_int = int_range(1, None, "a positive integer")
 _non_negative_int = int_range(0, None, "a number of pixels")
 
 
-def _tile(text: str) -> Any:
-    if text == "auto":
-        return "auto"
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected auto, 0 or a tile side in pixels, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected auto, 0 or a positive tile side, got {text!r}")
-    return v
+def _or_auto(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type that also accepts the word ``auto``."""
+    def parse(text: str) -> Any:
+        return "auto" if text == "auto" else convert(text)
+    return parse
 
 
-def _batch(text: str) -> Any:
-    if text == "auto":
-        return "auto"
-    try:
-        v = int(text)
-    except ValueError:
-        v = 0
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected auto or a positive number of tiles, got {text!r}")
-    return v
+_tile = _or_auto(int_range(0, None, "auto, 0 (no tiling) or a tile side in pixels"))
+_batch = _or_auto(int_range(1, None, "auto or a number of tiles"))
+_quality = int_range(1, 100, "a quality")
 
 
 def _factor(text: str) -> float:
@@ -60,16 +48,6 @@ def _factor(text: str) -> float:
         v = 0.0
     if not (v > 0 and v != float("inf")):
         raise argparse.ArgumentTypeError(f"expected a positive factor such as 4 or 3.5, got {text!r}")
-    return v
-
-
-def _quality(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        v = 0
-    if not 1 <= v <= 100:
-        raise argparse.ArgumentTypeError(f"expected a quality from 1 to 100, got {text!r}")
     return v
 
 
