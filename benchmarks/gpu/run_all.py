@@ -268,6 +268,8 @@ def steps() -> List[Step]:
               name="bench_models_bf16_cl"),
         bench("bench_het_conv", 25, "--dtype", "float16", "--no-compile", name="bench_het_conv_fp16"),
         bench("bench_eval", 25, "--no-compile"),
+        bench("bench_upscale", 60, "--rrdb-blocks", "23", "--rrdb-size", "1920x1080", "--big-model", "srvgg",
+              "--peer-big"),
     ]
 
 

@@ -9,6 +9,7 @@ Sub-packages:
     data    MATLAB-exact resizing, degradations, datasets, bundled sample photographs
     metrics PSNR / SSIM as the SR literature computes them
     evaluate  benchmark evaluation (srgan-cpp eval)
+    upscale   upscale images, files and folders (callable: srgan_cpp.upscale(img, model)); Upscaler
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ import torch  # noqa: F401  (loads libtorch before the extension)
 from . import _C  # registers the ops with the dispatcher
 from . import data, image, losses, metrics, models, nn, ops
 from .evaluation import evaluate
+from . import upscale  # a callable package: srgan_cpp.upscale(image, model, ...)
+from .upscale import Upscaler
 
 __version__: str = _metadata.version("srgan_cpp")  # written once, in pyproject.toml
 
@@ -37,5 +40,6 @@ def built_with_cuda() -> bool:
     """Whether this build of srgan_cpp contains CUDA kernels."""
     return bool(_C.built_with_cuda())
 
-__all__ = ["__version__", "built_with_cuda", "cmake_prefix_path", "data", "evaluate", "image", "include_dir", "losses",
-           "metrics", "models", "nn", "ops"]
+
+__all__ = ["Upscaler", "__version__", "built_with_cuda", "cmake_prefix_path", "data", "evaluate", "image", "include_dir",
+           "losses", "metrics", "models", "nn", "ops", "upscale"]

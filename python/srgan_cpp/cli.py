@@ -1,8 +1,10 @@
 """The ``srgan-cpp`` command line (also ``python -m srgan_cpp``).
 
 Subcommands:
-    demo    train SRCNN on the bundled photographs for a minute and compare it with bicubic
-    eval    PSNR/SSIM of a model and bicubic on benchmark folders (``srgan_cpp.eval_cli``)
+    demo     train SRCNN on the bundled photographs for a minute and compare it with bicubic
+    eval     PSNR/SSIM of a model and bicubic on benchmark folders (``srgan_cpp.eval_cli``)
+    upscale  upscale images and folders with a model (``srgan_cpp.upscale.cli``)
+    info     describe a model checkpoint (``srgan_cpp.upscale.cli``)
 
 Adding a subcommand: write a function ``add_parser(subparsers) -> None`` that calls
 ``subparsers.add_parser(NAME, help=...)``, adds its arguments and sets
@@ -66,7 +68,8 @@ AddParser = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], No
 _ADDERS: List[AddParser] = []
 
 #: ``"module:function"`` of subcommand adders that live in other modules.
-SUBCOMMAND_MODULES: List[str] = ["srgan_cpp.eval_cli:add_eval_subparser", "srgan_cpp.train_cli:add_parser"]
+SUBCOMMAND_MODULES: List[str] = ["srgan_cpp.eval_cli:add_eval_subparser", "srgan_cpp.train_cli:add_parser",
+                                  "srgan_cpp.upscale.cli:add_upscale_parser", "srgan_cpp.upscale.cli:add_info_parser"]
 
 #: Environment variable that makes every error print its traceback too.
 DEBUG_ENV = "SRGAN_CPP_DEBUG"

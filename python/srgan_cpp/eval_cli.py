@@ -12,7 +12,8 @@ Examples::
     srgan-cpp eval Set5 --scale 3 --model srgan_cpp.models:SRCNN --weights srcnn.pt \\
         --model-input bicubic --model-channels y
 
-``--model`` is a TorchScript file (``torch.jit.save``), an exported program (``.pt2``,
+``--model`` is a checkpoint (``.pth``/``.pt``/``.safetensors`` whose architecture
+:func:`srgan_cpp.models.load` detects), a TorchScript file (``torch.jit.save``), an exported program (``.pt2``,
 ``torch.export.save``), or ``package.module:attr`` (dotted modules and attributes, e.g.
 ``srgan_cpp.models:MSRResNet``) naming
 
@@ -136,7 +137,7 @@ def load_model(spec: str, weights: Optional[str] = None, device: str = "cpu") ->
             try:
                 model = torch.jit.load(spec, map_location=device)
             except Exception as e:
-                raise UsageError("--model", f"{spec!r} is not a TorchScript file (torch.jit.save): {e}") from e
+                model = _load_checkpoint(spec, e)
     elif _MODULE_ATTR.match(spec):
         model = _model_from_attr(spec)
     else:
@@ -152,6 +153,19 @@ def load_model(spec: str, weights: Optional[str] = None, device: str = "cpu") ->
     return model
 
 
+def _load_checkpoint(spec: str, script_error: Exception) -> nn.Module:
+    """A weights file whose architecture ``srgan_cpp.models.load`` detects (the same
+    resolver the upscaler uses); :class:`UsageError` naming ``--model`` when it is neither
+    this nor TorchScript."""
+    from .upscale.model_info import resolve_model
+
+    try:
+        return resolve_model(spec)
+    except ValueError as e:
+        raise UsageError("--model", f"{spec!r} is not a TorchScript file (torch.jit.save: {script_error}) nor a "
+                                    f"checkpoint srgan_cpp can detect ({e})") from e
+
+
 def add_eval_subparser(subparsers: "argparse._SubParsersAction[Any]") -> argparse.ArgumentParser:
     """Adds the ``eval`` command to a ``parser.add_subparsers()`` object and returns its parser."""
     p = subparsers.add_parser(
@@ -161,7 +175,8 @@ def add_eval_subparser(subparsers: "argparse._SubParsersAction[Any]") -> argpars
                                                "image_SRF_4/, or HR images only)")
     p.add_argument("--scale", "-s", type=int_range(1, _MAX_SCALE, "an integer scale"), required=True,
                    help=f"upscaling factor (2, 3, 4, ... up to {_MAX_SCALE})")
-    p.add_argument("--model", "-m", default=None, help="TorchScript/.pt2 file or package.module:attr; omit for bicubic only")
+    p.add_argument("--model", "-m", default=None, help="checkpoint (architecture detected), TorchScript/.pt2 file or "
+                                                        "package.module:attr; omit for bicubic only")
     p.add_argument("--weights", default=None, help="state-dict file to load into --model")
     p.add_argument("--name", default=None, help="the model's row in the table (default: from --model)")
     p.add_argument("--model-input", choices=("lr", "bicubic"), default="lr", help="feed the LR image or its bicubic upscale")
