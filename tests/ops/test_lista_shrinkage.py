@@ -182,3 +182,20 @@ def test_cuda_without_kernels_is_a_clear_error():
         pytest.skip("this build has CUDA kernels")
     with pytest.raises(RuntimeError, match="no CUDA kernels"):
         op(torch.zeros(1, 3, 2, 2, device="cuda"), torch.zeros(3, device="cuda"))
+
+
+@pytest.mark.parametrize("device,dtype", [("cpu", torch.bfloat16),
+                                          pytest.param("cuda", torch.float16, marks=pytest.mark.cuda)])
+def test_autocast_runs_in_the_input_dtype(device, dtype):
+    """Under autocast the conv outputs arrive in the autocast dtype; the float32 thresholds
+    are not cast, and their gradient comes back in float32."""
+    x = torch.randn(1, 4, 6, 6, device=device)
+    w = torch.randn(4, 4, 1, 1, device=device, requires_grad=True)
+    t = torch.full((4,), 0.3, device=device, requires_grad=True)
+    with torch.autocast(device, dtype=dtype):
+        a = torch.nn.functional.conv2d(x, w)
+        out = op(a, t, a)
+    assert a.dtype == dtype and out.dtype == dtype
+    torch.testing.assert_close(out.float(), shrink(2 * a.float(), t.detach()), rtol=2e-2, atol=2e-2)
+    out.float().sum().backward()
+    assert t.grad.dtype == torch.float32 and w.grad.dtype == torch.float32
