@@ -131,7 +131,7 @@ def model_specs(rrdb_blocks: int) -> Dict[str, ModelSpec]:
                             infer_shape=(1, 1, 128, 128), train_shape=(16, 1, 32, 32), quick_shape=(1, 1, 8, 8)),
         "DRCN": ModelSpec(models.DRCN, fam_ref.DRCNRef, dict(num_features=256, num_recursions=16),
                           dict(num_features=8, num_recursions=2),
-                          infer_shape=(1, 1, 48, 48), train_shape=(2, 1, 41, 41), quick_shape=(1, 1, 12, 12)),
+                          infer_shape=(1, 1, 32, 32), train_shape=(2, 1, 24, 24), quick_shape=(1, 1, 12, 12)),
         "VDSR": ModelSpec(models.VDSR, fam_ref.VDSRRef, dict(num_features=64, num_layers=20),
                           dict(num_features=8, num_layers=4),
                           infer_shape=(1, 1, 256, 256), train_shape=(16, 1, 41, 41), quick_shape=(1, 1, 12, 12)),

@@ -8,11 +8,11 @@ convolutions) of one forward producing 1280x720 from 320x180, counted by
 and scaled by 100 (every layer's cost is proportional to the pixel count: "same" padding
 throughout); models that restore the bicubic-upscaled image run at 1280x720. Element-wise
 ops (activations, the LISTA shrinkage, skips) are not counted. CPU time: median of
-``--repeats`` forwards producing 320x180 from 80x45, eval mode, no_grad, float32.
+``--repeats`` forwards producing 160x96 from 40x24, eval mode, no_grad, float32.
 
 Usage::
 
-    python benchmarks/family_table.py [--models SCN,VDSR] [--repeats 3] [--tiny-json PATH] [--out PATH]
+    python benchmarks/family_table.py [--models SCN,VDSR] [--repeats 3] [--tiny-json PATH ...] [--out PATH]
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ from srgan_cpp import models  # noqa: E402
 
 SCALE = 4
 LR_FLOPS = (18, 32)    # (H, W) counted; x10 per side = 180 x 320
-LR_TIME = (45, 80)     # (H, W) timed: output 180 x 320
+LR_TIME = (24, 40)     # (H, W) timed: output 96 x 160
 
 #: name -> (constructor, input channels, takes the bicubic-upscaled image, configuration)
 MODELS: Dict[str, Tuple[Callable[[], nn.Module], int, bool, str]] = {
@@ -81,7 +81,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--models", default=",".join(MODELS))
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--tiny-json", default=str(_HERE / "results" / "cpu_family_tiny_train.json"))
+    p.add_argument("--tiny-json", nargs="*", default=sorted(str(f) for f in (_HERE / "results").glob(
+        "cpu_family_tiny_train*.json")), help="family_tiny_train.py reports (default: benchmarks/results/)")
     p.add_argument("--out", default=str(_HERE / "results" / "cpu_family_table.json"))
     args = p.parse_args(argv)
     names = [n for n in args.models.split(",") if n]
@@ -89,8 +90,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     if unknown:
         p.error(f"--models: unknown {unknown}; known: {sorted(MODELS)}")
     tiny: Dict[str, Any] = {}
-    if Path(args.tiny_json).is_file():
-        tiny = {r["model"]: r for r in json.loads(Path(args.tiny_json).read_text())["runs"]}
+    for path in args.tiny_json:
+        tiny.update({r["model"]: r for r in json.loads(Path(path).read_text())["runs"]})
     rows = []
     for name in names:
         make, in_ch, bicubic, config = MODELS[name]
@@ -100,7 +101,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
         row = {"model": name, "config": config, "bicubic_input": bicubic,
                "num_params": sum(q.numel() for q in model.parameters()),
                "gflops_320x180_x4": round(gflops(model, in_ch, bicubic), 2),
-               "cpu_ms_80x45_x4": round(ms, 1), "cpu_ms_samples": [round(s, 1) for s in samples],
+               "cpu_ms_40x24_x4": round(ms, 1), "cpu_ms_samples": [round(s, 1) for s in samples],
                "tiny": tiny.get(name)}
         rows.append(row)
         print(f"{name}: {row['num_params']:,} params, {row['gflops_320x180_x4']} GFLOPs, {ms:.0f} ms", flush=True)

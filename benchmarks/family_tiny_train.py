@@ -1,6 +1,12 @@
 """The ``tiny`` training recipes of the model family, run on the bundled photographs: each
-model trains from scratch on four of them for a wall-clock budget (two minutes or less on a
-CPU) and is scored on the fifth, held out (astronaut), against bicubic interpolation.
+model trains from scratch on four of them and is scored on the fifth, held out
+(astronaut), against bicubic interpolation.
+
+The budget is the training process's CPU time (``time.process_time``: all its threads),
+not wall time, so a run does the same work on a machine shared with other jobs; a
+process that keeps at least one core busy takes at most that long in wall time on an idle
+machine, so a 90 s budget is "within two minutes" there (the wall time of the run is
+reported too). Training runs on one thread.
 
 Protocol (every model, x4, the Y channel as in the papers): HR = the photograph's BT.601
 luma in [0, 1]; LR = MATLAB-bicubic downscale by 4 (``srgan_cpp.data.imresize``); models
@@ -15,7 +21,7 @@ The recipes (``RECIPES``) are documented in docs/family.md; once the trainer
 
 Usage::
 
-    python benchmarks/family_tiny_train.py [--models SCN,VDSR] [--seconds 100] [--out PATH]
+    python benchmarks/family_tiny_train.py [--models SCN,VDSR] [--seconds 90] [--out PATH]
 """
 from __future__ import annotations
 
@@ -135,15 +141,18 @@ def evaluate(model: nn.Module, r: Recipe, held: Tuple[Tensor, Tensor, Tensor]) -
 
 def train(name: str, seconds: float, seed: int = 0, log: Callable[[str], None] = print) -> Dict[str, Any]:
     r = RECIPES[name]
+    # One thread: the CPU-time budget then measures compute, not OpenMP threads spinning
+    # while they wait for each other (or for a core on a shared machine).
+    torch.set_num_threads(1)
     torch.manual_seed(seed)
     rng = random.Random(seed)
     train_set, held = load_images()
     model = models.registry.build(r.model, **r.kwargs)
     opt = torch.optim.Adam(model.parameters(), lr=r.lr, betas=(0.9, 0.99))
-    start = time.monotonic()
+    start, cpu0 = time.monotonic(), time.process_time()
     steps = 0
     while True:
-        progress = (time.monotonic() - start) / seconds
+        progress = (time.process_time() - cpu0) / seconds
         if progress >= 1.0:
             break
         for g in opt.param_groups:
@@ -155,13 +164,14 @@ def train(name: str, seconds: float, seed: int = 0, log: Callable[[str], None] =
         opt.step()
         steps += 1
         if steps % 200 == 0:
-            log(f"  {name} step {steps} loss {float(loss):.5f} ({time.monotonic() - start:.0f} s)")
-    trained_s = time.monotonic() - start
+            log(f"  {name} step {steps} loss {loss.item():.5f} ({time.process_time() - cpu0:.0f} CPU s)")
+    trained_s, cpu_s = time.monotonic() - start, time.process_time() - cpu0
     p, b = evaluate(model, r, held)
-    log(f"{name}: {steps} steps in {trained_s:.0f} s, PSNR {p:.2f} dB vs bicubic {b:.2f} dB ({p - b:+.2f})")
+    log(f"{name}: {steps} steps in {cpu_s:.0f} CPU s ({trained_s:.0f} s wall), PSNR {p:.2f} dB vs bicubic {b:.2f} dB "
+        f"({p - b:+.2f})")
     return {"model": name, "kwargs": dict(r.kwargs), "recipe": {k: getattr(r, k) for k in
                                                              ("bicubic_input", "loss", "patch", "batch", "lr")},
-            "scale": SCALE, "steps": steps, "train_seconds": round(trained_s, 1),
+            "scale": SCALE, "steps": steps, "train_cpu_seconds": round(cpu_s, 1), "train_wall_seconds": round(trained_s, 1),
             "total_seconds": round(time.monotonic() - start, 1), "psnr_y": round(p, 3), "psnr_y_bicubic": round(b, 3),
             "gain_db": round(p - b, 3), "num_params": sum(q.numel() for q in model.parameters())}
 
@@ -169,7 +179,7 @@ def train(name: str, seconds: float, seed: int = 0, log: Callable[[str], None] =
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--models", default=",".join(RECIPES), help="comma-separated names from RECIPES")
-    p.add_argument("--seconds", type=float, default=100.0, help="training wall time per model")
+    p.add_argument("--seconds", type=float, default=90.0, help="training budget per model, in CPU seconds")
     p.add_argument("--out", default=str(_HERE / "results" / "cpu_family_tiny_train.json"))
     args = p.parse_args(argv)
     names = [n for n in args.models.split(",") if n]

@@ -199,3 +199,26 @@ def test_autocast_runs_in_the_input_dtype(device, dtype):
     torch.testing.assert_close(out.float(), shrink(2 * a.float(), t.detach()), rtol=2e-2, atol=2e-2)
     out.float().sum().backward()
     assert t.grad.dtype == torch.float32 and w.grad.dtype == torch.float32
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_bit_identical_to_the_eager_composite_in_its_dtype(device, dtype, channels_last):
+    """The sum is rounded to the dtype as eager's is, and |a| - t of two such values is exact
+    in float32 before its one rounding: outputs and the input gradient equal the eager
+    composite run in the same dtype bit for bit, on data right at the thresholds too."""
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    g = torch.Generator().manual_seed(5)
+    x, r, gout = (torch.randn(2, 6, 9, 7, generator=g).to(device=device, dtype=dtype).contiguous(memory_format=fmt)
+                  for _ in range(3))
+    t = (torch.rand(6, generator=g) * 0.5).to(device=device, dtype=dtype)
+    x[0, :, 0, 0] = t - r[0, :, 0, 0]  # sums exactly at (or one rounding from) the threshold
+    xs, ts, rs = (v.clone().requires_grad_() for v in (x, t, r))
+    xe, te, re_ = (v.clone().requires_grad_() for v in (x, t, r))
+    out, expect = op(xs, ts, rs), shrink(xe + re_, te)
+    assert torch.equal(out, expect)
+    out.backward(gout)
+    expect.backward(gout)
+    assert torch.equal(xs.grad, xe.grad) and torch.equal(rs.grad, re_.grad)
+    torch.testing.assert_close(ts.grad.float(), te.grad.float(), rtol=2e-2, atol=2e-2)

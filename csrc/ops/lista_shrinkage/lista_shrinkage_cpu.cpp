@@ -57,8 +57,7 @@ void forward_typed(const at::Tensor& x, const at::Tensor& r, const at::Tensor& t
           const int64_t off = p * g.hw;
           if (rp != nullptr) {
             for (int64_t i = 0; i < g.hw; ++i)
-              yp[off + i] = static_cast<scalar_t>(
-                  shrink(static_cast<acc_t>(xp[off + i]) + static_cast<acc_t>(rp[off + i]), t));
+              yp[off + i] = static_cast<scalar_t>(shrink(rounded_sum<scalar_t, acc_t>(xp[off + i], rp[off + i]), t));
           } else {
             for (int64_t i = 0; i < g.hw; ++i) yp[off + i] = static_cast<scalar_t>(shrink(static_cast<acc_t>(xp[off + i]), t));
           }
@@ -73,8 +72,7 @@ void forward_typed(const at::Tensor& x, const at::Tensor& r, const at::Tensor& t
         const int64_t off = q * g.c;
         if (rp != nullptr) {
           for (int64_t c = 0; c < g.c; ++c)
-            yp[off + c] =
-                static_cast<scalar_t>(shrink(static_cast<acc_t>(xp[off + c]) + static_cast<acc_t>(rp[off + c]), tp[c]));
+            yp[off + c] = static_cast<scalar_t>(shrink(rounded_sum<scalar_t, acc_t>(xp[off + c], rp[off + c]), tp[c]));
         } else {
           for (int64_t c = 0; c < g.c; ++c) yp[off + c] = static_cast<scalar_t>(shrink(static_cast<acc_t>(xp[off + c]), tp[c]));
         }

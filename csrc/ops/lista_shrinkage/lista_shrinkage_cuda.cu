@@ -35,8 +35,7 @@ __global__ void forward_kernel(const scalar_t* __restrict__ x, const scalar_t* _
                                int64_t hw, bool cl) {
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < numel;
        i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    acc_t a = static_cast<acc_t>(x[i]);
-    if (r != nullptr) a += static_cast<acc_t>(r[i]);
+    const acc_t a = r != nullptr ? rounded_sum<scalar_t, acc_t>(x[i], r[i]) : static_cast<acc_t>(x[i]);
     y[i] = static_cast<scalar_t>(shrink(a, theta[channel_of(i, c, hw, cl)]));
   }
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Internal: argument checks and device kernels of the LISTA shrinkage op.
 //
-// Forward, with a = x (+ r) and t = threshold[c]:  y = sign(a) * max(|a| - t, 0).
+// Forward, with a = x (+ r) (rounded to the dtype) and t = threshold[c]:
+//   y = sign(a) * max(|a| - t, 0).
 // Backward from the output alone (the inputs are not kept): y != 0 exactly where |a| > t
 // (and a != 0), where dy/da = 1 and dy/dt = -sign(a) = -sign(y); elsewhere both are 0. So
 //   grad_input = grad_addend = g * [y != 0],   grad_threshold[c] = -sum over c's elements of g * sign(y).
@@ -21,6 +22,14 @@ C10_HOST_DEVICE inline acc_t shrink(acc_t a, acc_t t) {
   const acc_t m = (a < acc_t(0) ? -a : a) - t;
   const acc_t pos = m > acc_t(0) ? m : acc_t(0);
   return a > acc_t(0) ? pos : (a < acc_t(0) ? -pos : acc_t(0));
+}
+
+// input + addend rounded to the tensors' dtype, as the eager sum is: with it the forward
+// (and the mask of the backward) is bit-identical to the eager composite in every dtype,
+// since |a| - t of two float16/bfloat16 values is exact in float32 and then rounded once.
+template <typename scalar_t, typename acc_t>
+C10_HOST_DEVICE inline acc_t rounded_sum(scalar_t x, scalar_t r) {
+  return static_cast<acc_t>(static_cast<scalar_t>(static_cast<acc_t>(x) + static_cast<acc_t>(r)));
 }
 
 // -g * sign(y): the per-element term of grad_threshold.
