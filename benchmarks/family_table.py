@@ -77,6 +77,19 @@ def cpu_ms(model: nn.Module, in_ch: int, bicubic: bool, repeats: int) -> Tuple[f
     return statistics.median(samples), samples
 
 
+def markdown_rows(rows: Sequence[Dict[str, Any]]) -> List[str]:
+    """The docs/family.md table, one row per model."""
+    out = ["| model | configuration | input | parameters | GFLOPs (320x180 -> x4) | CPU ms (40x24 -> x4) | "
+           "tiny PSNR Y (bicubic), CPU s |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        t = r.get("tiny")
+        psnr = (f"{t['psnr_y']:.2f} ({t['psnr_y_bicubic']:.2f}, {t['gain_db']:+.2f} dB), {t['train_cpu_seconds']:.0f} s"
+                if t else "not run")
+        out.append(f"| {r['model']} | {r['config']} | {'bicubic-upscaled' if r['bicubic_input'] else 'LR'} | "
+                   f"{r['num_params']:,} | {r['gflops_320x180_x4']:.1f} | {r['cpu_ms_40x24_x4']:.0f} | {psnr} |")
+    return out
+
+
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--models", default=",".join(MODELS))
@@ -105,6 +118,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
                "tiny": tiny.get(name)}
         rows.append(row)
         print(f"{name}: {row['num_params']:,} params, {row['gflops_320x180_x4']} GFLOPs, {ms:.0f} ms", flush=True)
+    print("\n".join(markdown_rows(rows)))
     report = {"benchmark": "family_table", "machine": harness.machine_info(torch.device("cpu")),
               "threads": torch.get_num_threads(), "rows": rows}
     harness.write_json(Path(args.out), report)
