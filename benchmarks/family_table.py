@@ -8,7 +8,8 @@ convolutions) of one forward producing 1280x720 from 320x180, counted by
 and scaled by 100 (every layer's cost is proportional to the pixel count: "same" padding
 throughout); models that restore the bicubic-upscaled image run at 1280x720. Element-wise
 ops (activations, the LISTA shrinkage, skips) are not counted. CPU time: median of
-``--repeats`` forwards producing 160x96 from 40x24, eval mode, no_grad, float32.
+``--repeats`` forwards producing 160x96 from 40x24 on one thread (process CPU time), eval
+mode, no_grad, float32.
 
 Usage::
 
@@ -66,20 +67,27 @@ def gflops(model: nn.Module, in_ch: int, bicubic: bool) -> float:
 
 
 def cpu_ms(model: nn.Module, in_ch: int, bicubic: bool, repeats: int) -> Tuple[float, List[float]]:
+    """Median CPU time of one forward on one thread (``time.process_time``: the work done,
+    robust to other jobs on a shared machine, unlike wall time), and the samples."""
     x = _input(in_ch, LR_TIME, bicubic)
-    with torch.no_grad():
-        model(x)  # warm-up
-        samples = []
-        for _ in range(repeats):
-            t = time.perf_counter()
-            model(x)
-            samples.append((time.perf_counter() - t) * 1e3)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with torch.no_grad():
+            model(x)  # warm-up
+            samples = []
+            for _ in range(repeats):
+                t = time.process_time()
+                model(x)
+                samples.append((time.process_time() - t) * 1e3)
+    finally:
+        torch.set_num_threads(threads)
     return statistics.median(samples), samples
 
 
 def markdown_rows(rows: Sequence[Dict[str, Any]]) -> List[str]:
     """The docs/family.md table, one row per model."""
-    out = ["| model | configuration | input | parameters | GFLOPs (320x180 -> x4) | CPU ms (40x24 -> x4) | "
+    out = ["| model | configuration | input | parameters | GFLOPs (320x180 -> x4) | CPU ms, 1 thread (40x24 -> x4) | "
            "tiny PSNR Y (bicubic), CPU s |", "|---|---|---|---|---|---|---|"]
     for r in rows:
         t = r.get("tiny")
@@ -97,6 +105,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     p.add_argument("--tiny-json", nargs="*", default=sorted(str(f) for f in (_HERE / "results").glob(
         "cpu_family_tiny_train*.json")), help="family_tiny_train.py reports (default: benchmarks/results/)")
     p.add_argument("--out", default=str(_HERE / "results" / "cpu_family_table.json"))
+    p.add_argument("--reuse", default=None, help="a previous report: keep its measurements, attach the tiny runs")
     args = p.parse_args(argv)
     names = [n for n in args.models.split(",") if n]
     unknown = [n for n in names if n not in MODELS]
@@ -105,6 +114,13 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     tiny: Dict[str, Any] = {}
     for path in args.tiny_json:
         tiny.update({r["model"]: r for r in json.loads(Path(path).read_text())["runs"]})
+    if args.reuse:
+        old = json.loads(Path(args.reuse).read_text())
+        rows = [dict(r, tiny=tiny.get(r["model"])) for r in old["rows"]]
+        print("\n".join(markdown_rows(rows)))
+        report = dict(old, rows=rows)
+        harness.write_json(Path(args.out), report)
+        return report
     rows = []
     for name in names:
         make, in_ch, bicubic, config = MODELS[name]
