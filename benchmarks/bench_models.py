@@ -19,7 +19,8 @@ Models (``MODELS``; add one with a ``ModelSpec`` line): MSRResNet x4, RRDBNet x4
 default 6 of the released model's 23 - 23 takes many minutes on 2 cores), SRVGGNetCompact x4,
 EDSR baseline x4, SRCNN 9-5-5 (Y channel; works at HR size), HetSRWGANGenerator x4 (P = 4; its
 reference computes each HetConv as the masked dense conv), PSRGANGenerator x2 (PSRGAN's
-defaults).
+defaults), and SCN, FSRCNN (56-12-4 x3), DRCN (D = 16, 256 filters), VDSR (20 layers) and LapSRN x4
+(the papers' configurations, references in ``tests/helpers/family_a_reference.py``).
 
 Usage::
 
@@ -48,6 +49,7 @@ for _p in (_HERE, _HERE.parent / "tests"):  # harness; the test suite's referenc
 import harness  # noqa: E402
 from helpers import basicsr_reference as ref  # noqa: E402
 from helpers import hetsrwgan_reference as het_ref  # noqa: E402
+from helpers import family_a_reference as fam_ref  # noqa: E402
 from helpers import psrgan_reference as psrgan_ref  # noqa: E402
 from harness import Case, Impl, RunConfig, TimingConfig  # noqa: E402
 from srgan_cpp import models  # noqa: E402
@@ -120,6 +122,22 @@ def model_specs(rrdb_blocks: int) -> Dict[str, ModelSpec]:
                                      dict(in_nc=3, out_nc=3, nc=64, nb=16, upscale=2),
                                      dict(in_nc=3, out_nc=3, nc=8, nb=1, upscale=2),
                                      quick_shape=(1, 3, 16, 16)),
+        # The first half of the family (issue 13), paper configurations, Y channel; SCN,
+        # VDSR and DRCN work at HR size (bicubic-upscaled input).
+        "SCN": ModelSpec(models.SCN, fam_ref.SCNRef, dict(num_filters=100, code_size=128, num_stages=1),
+                         dict(num_filters=8, code_size=8, num_stages=1),
+                         infer_shape=(1, 1, 256, 256), train_shape=(16, 1, 33, 33), quick_shape=(1, 1, 12, 12)),
+        "FSRCNN": ModelSpec(models.FSRCNN, fam_ref.FSRCNNRef, dict(d=56, s=12, m=4, scale=3), dict(d=8, s=4, m=1, scale=3),
+                            infer_shape=(1, 1, 128, 128), train_shape=(16, 1, 32, 32), quick_shape=(1, 1, 8, 8)),
+        "DRCN": ModelSpec(models.DRCN, fam_ref.DRCNRef, dict(num_features=256, num_recursions=16),
+                          dict(num_features=8, num_recursions=2),
+                          infer_shape=(1, 1, 32, 32), train_shape=(2, 1, 24, 24), quick_shape=(1, 1, 12, 12)),
+        "VDSR": ModelSpec(models.VDSR, fam_ref.VDSRRef, dict(num_features=64, num_layers=20),
+                          dict(num_features=8, num_layers=4),
+                          infer_shape=(1, 1, 256, 256), train_shape=(16, 1, 41, 41), quick_shape=(1, 1, 12, 12)),
+        "LapSRN": ModelSpec(models.LapSRN, fam_ref.LapSRNRef, dict(num_features=64, depth=10, scale=4),
+                            dict(num_features=8, depth=1, scale=4),
+                            infer_shape=(1, 1, 64, 64), train_shape=(16, 1, 32, 32), quick_shape=(1, 1, 8, 8)),
     }
 
 

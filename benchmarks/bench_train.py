@@ -53,13 +53,13 @@ from torch import Tensor, nn
 
 _HERE = Path(__file__).resolve().parent
 _TESTS = _HERE.parent / "tests"
-for _p in [_HERE, _TESTS] + sorted(p for p in _TESTS.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-    if str(_p) not in sys.path:  # the references may sit in tests/ or one of its subfolders
+for _p in (_HERE, _TESTS):  # harness; the BasicSR-style references in tests/helpers
+    if str(_p) not in sys.path:
         sys.path.append(str(_p))
 
-import basicsr_reference as ref_g  # noqa: E402
-import discriminator_reference as ref_d  # noqa: E402
 import harness  # noqa: E402
+from helpers import basicsr_reference as ref_g  # noqa: E402
+from helpers import discriminator_reference as ref_d  # noqa: E402
 from srgan_cpp.losses import VGGFeatureExtractor, save_random_vgg  # noqa: E402
 from srgan_cpp.train import Trainer, load_config  # noqa: E402
 

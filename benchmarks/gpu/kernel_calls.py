@@ -187,6 +187,23 @@ _OPS += [KernelCall("het_conv2d P=4 double backward", _het_conv(1, 8, 8, 5, 6, 4
                     dtypes=(torch.float32, torch.float64))]
 
 
+
+
+def _lista(shape: Tuple[int, ...], addend: bool) -> Callable[[Inputs], Dict[str, Tensor]]:
+    def fn(i: Inputs) -> Dict[str, Tensor]:
+        x = i.randn("input", *shape)
+        t = i.randn("threshold", shape[1], scale=0.1, offset=0.4)
+        r = i.randn("addend", *shape) if addend else None
+        return {"out": ops.lista_shrinkage(x, t, r)}
+
+    return fn
+
+
+_OPS += [KernelCall("lista_shrinkage 3x4x9x2", _lista((3, 4, 9, 2), False)),
+         KernelCall("lista_shrinkage addend 2x6x5x7", _lista((2, 6, 5, 7), True)),
+         KernelCall("lista_shrinkage addend 2x3x96x97 (several slices per channel)", _lista((2, 3, 96, 97), True))]
+
+
 # --------------------------------------------------------------------------------------
 # C++ models (float32; their kernels are the ops above plus ATen's)
 # --------------------------------------------------------------------------------------
@@ -220,6 +237,15 @@ _MODELS: List[Tuple[str, Callable[[], torch.nn.Module], Tuple[int, ...]]] = [
     ("VGGStyleDiscriminator 128", lambda: models.VGGStyleDiscriminator(num_feat=2, input_size=128), (2, 3, 128, 128)),
     ("VGGDiscriminator96", lambda: models.VGGDiscriminator96(base_nc=2), (2, 3, 96, 96)),
     ("HetSRWGANCritic", lambda: models.HetSRWGANCritic(num_feat=4, num_stages=3, linear_feat=8), (2, 3, 9, 11)),
+    ("SCN", lambda: models.SCN(num_filters=6, code_size=8, lr_patch=5, hr_patch=3, num_stages=2), (2, 1, 11, 9)),
+    ("FSRCNN x3", lambda: models.FSRCNN(d=8, s=4, m=1, scale=3), (2, 1, 5, 6)),
+    ("DRCN", lambda: models.DRCN(num_features=6, num_recursions=3), (2, 1, 9, 8)),
+    ("VDSR", lambda: models.VDSR(num_features=6, num_layers=4), (2, 1, 9, 8)),
+    ("LapSRN x4", lambda: models.LapSRN(num_features=4, depth=1, scale=4), (1, 1, 5, 6)),
+    ("LapSRN x2 pixel_shuffle", lambda: models.LapSRN(num_features=4, depth=1, scale=2, upsampler="pixel_shuffle"),
+     (1, 1, 5, 6)),
+    ("LapSRN x2 nearest_conv", lambda: models.LapSRN(num_features=4, depth=1, scale=2, upsampler="nearest_conv"),
+     (1, 1, 5, 6)),
 ]
 
 CALLS: List[KernelCall] = _OPS + [KernelCall(f"model {name}", _model(ctor, shape), dtypes=(torch.float32,))

@@ -1,9 +1,10 @@
-// Bindings of the single C++ layers the discriminators add (BatchNorm2d, Linear,
-// SpectralNormConv2d; Python: srgan_cpp.nn.layers). Every argument is explicit: the Python
+// Bindings of the single C++ layers (BatchNorm2d, Linear, SpectralNormConv2d: Python
+// srgan_cpp.nn.layers; Upsampler: srgan_cpp.nn.upsampler). Every argument is explicit: the Python
 // classes hold the defaults.
 #include "nn/batch_norm2d.h"
 #include "nn/linear.h"
 #include "nn/spectral_norm_conv2d.h"
+#include "nn/upsampler.h"
 #include "python/bind_module.h"
 
 namespace srgan_cpp::python {
@@ -38,6 +39,17 @@ void bind_layers(py::module_& m) {
             py::arg("in_channels"), py::arg("out_channels"), py::arg("kernel_size"), py::arg("stride"),
             py::arg("padding"), py::arg("bias"), py::arg("eps"), py::arg("n_power_iterations"));
     def_forward<nn::SpectralNormConv2dImpl>(cls);
+  }
+  {
+    py::class_<nn::UpsamplerImpl, nn::Module, std::shared_ptr<nn::UpsamplerImpl>> cls(m, "Upsampler");
+    cls.def(py::init([](int64_t channels, int64_t scale, const std::string& mode, const std::string& activation,
+                        double negative_slope) {
+              return std::make_shared<nn::UpsamplerImpl>(
+                  nn::UpsamplerOptions(channels, scale).mode(mode).activation(activation).negative_slope(negative_slope));
+            }),
+            py::kw_only(), py::arg("channels"), py::arg("scale"), py::arg("mode"), py::arg("activation"),
+            py::arg("negative_slope"));
+    def_forward<nn::UpsamplerImpl>(cls);
   }
 }
 

@@ -3,15 +3,20 @@
 #include "models/discriminators/unet_discriminator_sn.h"
 #include "models/discriminators/vgg_discriminator96.h"
 #include "models/discriminators/vgg_style_discriminator.h"
+#include "models/drcn/drcn.h"
 #include "models/edsr/edsr.h"
+#include "models/fsrcnn/fsrcnn.h"
 #include "models/hetsrwgan/het_residual_block.h"
 #include "models/hetsrwgan/hetsrwgan_critic.h"
 #include "models/hetsrwgan/hetsrwgan_generator.h"
+#include "models/lapsrn/lapsrn.h"
 #include "models/msrresnet/msrresnet.h"
 #include "models/psrgan/psrgan_generator.h"
 #include "models/rrdbnet/rrdbnet.h"
+#include "models/scn/scn.h"
 #include "models/srcnn/srcnn.h"
 #include "models/srvgg/srvgg_compact.h"
+#include "models/vdsr/vdsr.h"
 #include "python/bind_module.h"
 
 namespace srgan_cpp::python {
@@ -31,6 +36,15 @@ void bind_models(py::module_& m) {
   bind_model<VGGStyleDiscriminatorImpl, VGGStyleDiscriminatorOptions>(m, "VGGStyleDiscriminator");
   bind_model<UNetDiscriminatorSNImpl, UNetDiscriminatorSNOptions>(m, "UNetDiscriminatorSN");
   bind_model<VGGDiscriminator96Impl, VGGDiscriminator96Options>(m, "VGGDiscriminator96");
+  auto scn = bind_model<SCNImpl, SCNOptions>(m, "SCN");
+  def_bound_method<SCNImpl>(scn, "bound_sparse_code", &SCNImpl::sparse_code);
+  bind_model<FSRCNNImpl, FSRCNNOptions>(m, "FSRCNN");
+  auto drcn = bind_model<DRCNImpl, DRCNOptions>(m, "DRCN");
+  def_bound_method<DRCNImpl>(drcn, "bound_forward_all", &DRCNImpl::forward_all);
+  py::class_<VDSRBlockImpl, nn::Module, std::shared_ptr<VDSRBlockImpl>>(m, "VDSRBlock");
+  bind_model<VDSRImpl, VDSROptions>(m, "VDSR");
+  auto lapsrn = bind_model<LapSRNImpl, LapSRNOptions>(m, "LapSRN");
+  def_bound_method<LapSRNImpl>(lapsrn, "bound_forward_pyramid", &LapSRNImpl::forward_pyramid);
 }
 
 }  // namespace srgan_cpp::python

@@ -37,6 +37,22 @@ void def_forward(PyClass& cls) {
       py::call_guard<py::gil_scoped_release>());
 }
 
+// Adds bound_<name>(params, buffers, training, x): like bound_forward, for a model's other
+// forward methods (DRCN's intermediate predictions, LapSRN's pyramid, SCN's sparse code).
+template <typename Impl, typename PyClass, typename Method>
+void def_bound_method(PyClass& cls, const char* name, Method method) {
+  cls.def(
+      name,
+      [method](Impl& self, const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& buffers,
+               bool training, const at::Tensor& x) {
+        std::lock_guard<std::mutex> lock(self.forward_mutex());
+        self.rebind(params, buffers);
+        self.train(training);
+        return (self.*method)(x);
+      },
+      py::call_guard<py::gil_scoped_release>());
+}
+
 // Options built from keyword arguments: every field of Options::fields (nn/options.h) is
 // required and nothing else is accepted, so the defaults live in the Python class's
 // signature only. Missing, unknown or mistyped arguments raise TypeError naming them.

@@ -8,21 +8,26 @@ from .._cpp_module import CppModule
 from . import registry
 from .checkpoint import load_state_dict_file, save, save_state_dict
 from .description import ModelDescription, describe
+from .drcn import DRCN, drcn_loss
 from .edsr import EDSR
+from .fsrcnn import FSRCNN
 from .het_residual_block import DenseResidualBlock, HetResidualBlock
 from .hetsrwgan import DenseHetSRWGANGenerator, HetSRWGANCritic, HetSRWGANGenerator
+from .lapsrn import LapSRN, lapsrn_loss
 from .loader import interpolate, load
 from .msrresnet import MSRResNet
 from .psrgan import PSRGANGenerator
 from .rrdbnet import RRDBNet
+from .scn import SCN
 from .srcnn import SRCNN
 from .srvgg import SRVGGNetCompact
 from .transfer import TransferReport, freeze, load_partial, unfreeze
 from .unet_discriminator import UNetDiscriminatorSN
+from .vdsr import VDSR
 from .vgg_discriminator import SRGANDiscriminator, VGGDiscriminator96, VGGStyleDiscriminator
 
-__all__ = ["CppModule", "DenseHetSRWGANGenerator", "DenseResidualBlock", "EDSR", "HetResidualBlock", "HetSRWGANCritic",
-           "HetSRWGANGenerator", "MSRResNet", "ModelDescription", "PSRGANGenerator", "RRDBNet", "SRCNN",
-           "SRGANDiscriminator", "SRVGGNetCompact", "TransferReport", "UNetDiscriminatorSN", "VGGDiscriminator96",
-           "VGGStyleDiscriminator", "describe", "freeze", "interpolate", "load", "load_partial",
+__all__ = ["CppModule", "DRCN", "DenseHetSRWGANGenerator", "DenseResidualBlock", "EDSR", "FSRCNN", "HetResidualBlock", "HetSRWGANCritic",
+           "HetSRWGANGenerator", "LapSRN", "MSRResNet", "ModelDescription", "PSRGANGenerator", "RRDBNet", "SCN", "SRCNN",
+           "SRGANDiscriminator", "SRVGGNetCompact", "TransferReport", "UNetDiscriminatorSN", "VDSR", "VGGDiscriminator96",
+           "VGGStyleDiscriminator", "describe", "drcn_loss", "freeze", "interpolate", "lapsrn_loss", "load", "load_partial",
            "load_state_dict_file", "registry", "save", "save_state_dict", "unfreeze"]

@@ -2,6 +2,7 @@
 from .het_conv import HetConv2d
 from .layers import BatchNorm2d, Linear, SpectralNormConv2d
 from .pixel_shuffle import ConvPixelShuffle, FusedPixelShuffle, PixelShuffle, PixelUnshuffle
+from .upsampler import Upsampler
 
 __all__ = ["BatchNorm2d", "ConvPixelShuffle", "FusedPixelShuffle", "HetConv2d", "Linear", "PixelShuffle",
-           "PixelUnshuffle", "SpectralNormConv2d"]
+           "PixelUnshuffle", "SpectralNormConv2d", "Upsampler"]
