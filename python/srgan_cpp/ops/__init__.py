@@ -3,10 +3,12 @@
 Each op has CPU and CUDA kernels, autograd, and a fake kernel, so it works in eager mode,
 under AMP and inside ``torch.compile(fullgraph=True)``.
 """
+from .channel_attention import channel_attention
 from .gradient_cosine import gradient_cosine_loss
 from .het_conv import het_conv2d, het_conv2d_from_dense, het_conv2d_to_dense
+from .pixel_attention import pixel_attention
 from .pixel_shuffle import fused_pixel_shuffle, pixel_shuffle, pixel_unshuffle
 from .ragan import ragan_loss
 
 __all__ = ["pixel_shuffle", "pixel_unshuffle", "fused_pixel_shuffle", "gradient_cosine_loss", "ragan_loss",
-           "het_conv2d", "het_conv2d_to_dense", "het_conv2d_from_dense"]
+           "het_conv2d", "het_conv2d_to_dense", "het_conv2d_from_dense", "channel_attention", "pixel_attention"]
