@@ -1,31 +1,23 @@
-// Autocast for het_conv2d: under torch.autocast it runs in the autocast dtype (like
-// F.conv2d does), casting input, weights and bias, so float32 parameters work in AMP.
-#include <ATen/autocast_mode.h>
-#include <torch/library.h>
+// Autocast rule of het_conv2d (see common/autocast.h): lower_precision_fp, like F.conv2d -
+// input, weights and bias are cast to the autocast dtype, so float32 parameters work in
+// AMP. The dense converters are CompositeImplicitAutograd (plain ATen ops, which carry
+// their own rules); the backward op is reached only through autograd.
+#include <ATen/core/dispatch/Dispatcher.h>
 
-#include "ops/het_conv/het_conv.h"
+#include "common/autocast.h"
 
 namespace srgan_cpp::het_conv_detail {
 namespace {
 
-template <c10::DeviceType kDevice, c10::DispatchKey kKey>
-at::Tensor het_conv2d_autocast(const at::Tensor& input, const at::Tensor& weight3x3, const at::Tensor& weight1x1,
-                               const c10::optional<at::Tensor>& bias, int64_t parts, int64_t stride) {
-  c10::impl::ExcludeDispatchKeyGuard no_autocast(kKey);
-  const at::ScalarType dt = at::autocast::get_autocast_dtype(kDevice);
-  return ops::het_conv2d(at::autocast::cached_cast(dt, input, kDevice),
-                         at::autocast::cached_cast(dt, weight3x3, kDevice),
-                         at::autocast::cached_cast(dt, weight1x1, kDevice),
-                         at::autocast::cached_cast(dt, bias, kDevice), parts, stride);
+at::Tensor het_conv2d_call(const at::Tensor& input, const at::Tensor& weight3x3, const at::Tensor& weight1x1,
+                           const c10::optional<at::Tensor>& bias, int64_t parts, int64_t stride) {
+  static auto op =
+      c10::Dispatcher::singleton().findSchemaOrThrow("srgan_cpp::het_conv2d", "").typed<decltype(het_conv2d_call)>();
+  return op.call(input, weight3x3, weight1x1, bias, parts, stride);
 }
 
 }  // namespace
 
-TORCH_LIBRARY_IMPL(srgan_cpp, AutocastCPU, m) {
-  m.impl("het_conv2d", &het_conv2d_autocast<c10::DeviceType::CPU, c10::DispatchKey::AutocastCPU>);
-}
-TORCH_LIBRARY_IMPL(srgan_cpp, AutocastCUDA, m) {
-  m.impl("het_conv2d", &het_conv2d_autocast<c10::DeviceType::CUDA, c10::DispatchKey::AutocastCUDA>);
-}
+SRGAN_CPP_REGISTER_AUTOCAST("het_conv2d", lower_precision_fp, het_conv2d_call)
 
 }  // namespace srgan_cpp::het_conv_detail
