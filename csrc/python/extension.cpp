@@ -11,6 +11,7 @@ void bind_eval_kernels(py::module_& m);
 void bind_hetsrwgan_models(py::module_& m);
 void bind_psrgan(py::module_& m);
 void bind_discriminators(py::module_& m);
+void bind_family_b(py::module_& m);
 }
 
 namespace {
@@ -51,4 +52,5 @@ PYBIND11_MODULE(_C, m) {
   srgan_cpp::python::bind_hetsrwgan_models(m);
   srgan_cpp::python::bind_psrgan(m);
   srgan_cpp::python::bind_discriminators(m);
+  srgan_cpp::python::bind_family_b(m);
 }

@@ -1,30 +1,23 @@
-// Autocast for pixel_attention: under torch.autocast it runs in the autocast dtype, like the
-// 1x1 conv whose output it gates (conv2d is a lower-precision op), casting input, gate and
-// bias - so a bfloat16 conv output with a float32 bias and input works in AMP.
-#include <ATen/autocast_mode.h>
-#include <torch/library.h>
+// Autocast rule of pixel_attention (see common/autocast.h): lower_precision_fp, like the 1x1
+// conv whose output it gates (conv2d is a lower-precision op) - input, gate and bias are cast
+// to the autocast dtype, so a bfloat16 conv output with a float32 bias and input works in
+// AMP. The backward op is reached only through autograd, with the forward's (cast) dtypes.
+#include <ATen/core/dispatch/Dispatcher.h>
 
-#include "ops/pixel_attention/pixel_attention.h"
+#include "common/autocast.h"
 
 namespace srgan_cpp::pixel_attention_detail {
 namespace {
 
-template <c10::DeviceType kDevice, c10::DispatchKey kKey>
-at::Tensor pixel_attention_autocast(const at::Tensor& input, const at::Tensor& gate,
-                                    const c10::optional<at::Tensor>& bias) {
-  c10::impl::ExcludeDispatchKeyGuard no_autocast(kKey);
-  const at::ScalarType dt = at::autocast::get_autocast_dtype(kDevice);
-  return ops::pixel_attention(at::autocast::cached_cast(dt, input, kDevice), at::autocast::cached_cast(dt, gate, kDevice),
-                              at::autocast::cached_cast(dt, bias, kDevice));
+at::Tensor pixel_attention_call(const at::Tensor& input, const at::Tensor& gate, const c10::optional<at::Tensor>& bias) {
+  static auto op = c10::Dispatcher::singleton()
+                       .findSchemaOrThrow("srgan_cpp::pixel_attention", "")
+                       .typed<decltype(pixel_attention_call)>();
+  return op.call(input, gate, bias);
 }
 
 }  // namespace
 
-TORCH_LIBRARY_IMPL(srgan_cpp, AutocastCPU, m) {
-  m.impl("pixel_attention", &pixel_attention_autocast<c10::DeviceType::CPU, c10::DispatchKey::AutocastCPU>);
-}
-TORCH_LIBRARY_IMPL(srgan_cpp, AutocastCUDA, m) {
-  m.impl("pixel_attention", &pixel_attention_autocast<c10::DeviceType::CUDA, c10::DispatchKey::AutocastCUDA>);
-}
+SRGAN_CPP_REGISTER_AUTOCAST("pixel_attention", lower_precision_fp, pixel_attention_call)
 
 }  // namespace srgan_cpp::pixel_attention_detail

@@ -8,12 +8,16 @@ from . import registry
 from ._cpp_module import CppModule
 from .checkpoint import load_state_dict_file, save, save_state_dict
 from .description import ModelDescription, describe
+from .drrn import DRRN
 from .edsr import EDSR
 from .hetsrwgan import DenseResidualBlock, HetResidualBlock
 from .hetsrwgan_gan import DenseHetSRWGANGenerator, HetSRWGANCritic, HetSRWGANGenerator
 from .loader import interpolate, load
 from .msrresnet import MSRResNet
+from .pan import PAN
 from .psrgan import PSRGANGenerator
+from .rcan import RCAN
+from .rdn import RDN
 from .rrdbnet import RRDBNet
 from .srcnn import SRCNN
 from .srvgg import SRVGGNetCompact
@@ -21,8 +25,8 @@ from .transfer import TransferReport, freeze, load_partial, unfreeze
 from .unet_discriminator import UNetDiscriminatorSN
 from .vgg_discriminator import SRGANDiscriminator, VGGDiscriminator96, VGGStyleDiscriminator
 
-__all__ = ["CppModule", "DenseHetSRWGANGenerator", "DenseResidualBlock", "EDSR", "HetResidualBlock", "HetSRWGANCritic",
-           "HetSRWGANGenerator", "MSRResNet", "ModelDescription", "PSRGANGenerator", "RRDBNet", "SRCNN",
+__all__ = ["CppModule", "DRRN", "DenseHetSRWGANGenerator", "DenseResidualBlock", "EDSR", "HetResidualBlock", "HetSRWGANCritic",
+           "HetSRWGANGenerator", "MSRResNet", "ModelDescription", "PAN", "PSRGANGenerator", "RCAN", "RDN", "RRDBNet", "SRCNN",
            "SRGANDiscriminator", "SRVGGNetCompact", "TransferReport", "UNetDiscriminatorSN", "VGGDiscriminator96",
            "VGGStyleDiscriminator", "describe", "freeze", "interpolate", "load", "load_partial",
            "load_state_dict_file", "registry", "save", "save_state_dict", "unfreeze"]
