@@ -33,6 +33,11 @@ TINY = [
     ("VGGDiscriminator96", dict(base_nc=2)),
     ("HetSRWGANCritic", dict(num_feat=2, num_stages=2)),
     ("HetSRWGANCritic", dict(num_feat=2, num_stages=2, norm="layer")),
+    ("RCAN", dict(num_feat=4, num_group=1, num_block=1, squeeze_factor=2, upscale=2)),
+    ("RDN", dict(num_features=4, num_blocks=2, num_layers=1, growth_rate=2, upscale=3)),
+    ("DRRN", dict(num_feat=4, num_blocks=2, num_units=2)),
+    ("PAN", dict(nf=4, unf=2, nb=1, scale=4)),
+    ("PAN", dict(nf=4, unf=2, nb=1, scale=3)),
 ]
 IDS = [f"{name}-{i}" for i, (name, _) in enumerate(TINY)]
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16, "fp64": torch.float64}
