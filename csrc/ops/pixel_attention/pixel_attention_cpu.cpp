@@ -13,6 +13,7 @@
 #include <ATen/ops/zeros.h>
 
 #include <algorithm>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -28,7 +29,8 @@ template <typename scalar_t>
 constexpr bool kAvx2 = std::is_same_v<scalar_t, float> || std::is_same_v<scalar_t, c10::BFloat16>;
 
 constexpr int64_t kGrainElements = 16384;
-constexpr int64_t kPixelChunk = 256;  // pixels per piece of a per-pixel gate, or of a channels_last bias sum
+constexpr int64_t kPixelChunk = 256;  // channels_last pixels per piece of a bias sum
+constexpr int64_t kPlaneRun = 2048;   // pixels per piece of a per-pixel gate's backward
 
 int64_t grain_for(int64_t elements_per_item) {
   return std::max<int64_t>(1, kGrainElements / std::max<int64_t>(1, elements_per_item));
@@ -82,9 +84,12 @@ void per_element(const Sizes& sz, const scalar_t* x, const scalar_t* z, const sc
     });
     return;
   }
-  // channels_last: pieces of kPixelChunk pixels, C contiguous values each.
+  // channels_last: pieces of kPixelChunk pixels, C contiguous values each. The backward
+  // writes each pixel's gate gradients (in acc_t) to a row buffer first, so the loops stay
+  // free of the bias-sum branch and the sum is one more vectorised loop.
   const int64_t C = sz.c, chunks = (sz.n * sz.hw + kPixelChunk - 1) / kPixelChunk;
   at::parallel_for(0, chunks, grain_for(kPixelChunk * C), [&](int64_t begin, int64_t end) {
+    std::vector<acc_t> row(kBackward ? static_cast<size_t>(C) : 0);
     call_best_isa<kAvx2<scalar_t>>([&]() SRGAN_CPP_INLINE_LAMBDA {
       for (int64_t ch = begin; ch < end; ++ch) {
         const int64_t p0 = ch * kPixelChunk, p1 = std::min(sz.n * sz.hw, p0 + kPixelChunk);
@@ -101,13 +106,15 @@ void per_element(const Sizes& sz, const scalar_t* x, const scalar_t* z, const sc
           } else {
             const scalar_t* __restrict gr = g + o;
             scalar_t* __restrict gzr = gz + o;
+            acc_t* __restrict d = row.data();
             for (int64_t c = 0; c < C; ++c) {
               const acc_t sg = sigmoid(static_cast<acc_t>(zr[c]) + b[c]), gv = static_cast<acc_t>(gr[c]);
               orow[c] = static_cast<scalar_t>(gv * sg);
-              const acc_t d = gv * static_cast<acc_t>(xr[c]) * sg * (acc_t(1) - sg);
-              gzr[c] = static_cast<scalar_t>(d);
-              if (acc) acc[c] += d;
+              d[c] = gv * static_cast<acc_t>(xr[c]) * sg * (acc_t(1) - sg);
             }
+            for (int64_t c = 0; c < C; ++c) gzr[c] = static_cast<scalar_t>(d[c]);
+            if (acc)
+              for (int64_t c = 0; c < C; ++c) acc[c] += d[c];
           }
         }
       }
@@ -115,65 +122,95 @@ void per_element(const Sizes& sz, const scalar_t* x, const scalar_t* z, const sc
   });
 }
 
-// One gate per pixel (G = 1), shared by the C channels. Pieces of kPixelChunk pixels of
-// one sample: the gate's sigmoids once into a buffer, then the channels.
+// One gate per pixel (G = 1), shared by the C channels: the sigmoids of all N*H*W gates
+// first (a small pass), then streaming passes over the channels - NCHW planes or
+// channels_last pixels. The backward's channel sums g.x go to a per-pixel buffer: NCHW
+// adds plane after plane into it (one task per piece of kPlaneRun pixels of a sample, so
+// each plane is read in long contiguous runs), channels_last sums each pixel's C values.
 template <typename scalar_t, bool kBackward>
 void per_pixel(const Sizes& sz, const scalar_t* x, const scalar_t* z, const scalar_t* g, at::opmath_type<scalar_t> b,
                scalar_t* out, scalar_t* gz, at::opmath_type<scalar_t>* part) {
   using acc_t = at::opmath_type<scalar_t>;
-  const int64_t C = sz.c, hw = sz.hw, per_sample = (hw + kPixelChunk - 1) / kPixelChunk;
-  at::parallel_for(0, sz.n * per_sample, grain_for(kPixelChunk * C), [&](int64_t begin, int64_t end) {
-    acc_t sg[kPixelChunk], dot[kPixelChunk];
+  const int64_t C = sz.c, hw = sz.hw, pixels = sz.n * hw;
+  // Not value-initialised: every element is written before it is read.
+  const std::unique_ptr<acc_t[]> sig(new acc_t[static_cast<size_t>(pixels)]);
+  acc_t* __restrict sigw = sig.get();
+  at::parallel_for(0, pixels, kGrainElements, [&](int64_t begin, int64_t end) {
     call_best_isa<kAvx2<scalar_t>>([&]() SRGAN_CPP_INLINE_LAMBDA {
+      for (int64_t i = begin; i < end; ++i) sigw[i] = sigmoid(static_cast<acc_t>(z[i]) + b);
+    });
+  });
+  const acc_t* sigp = sig.get();
+  if constexpr (!kBackward) {
+    if (!sz.channels_last) {
+      at::parallel_for(0, sz.n * C, grain_for(hw), [&](int64_t begin, int64_t end) {
+        call_best_isa<kAvx2<scalar_t>>([&]() SRGAN_CPP_INLINE_LAMBDA {
+          for (int64_t p = begin; p < end; ++p) {
+            const scalar_t* __restrict xr = x + p * hw;
+            scalar_t* __restrict orow = out + p * hw;
+            const acc_t* __restrict sr = sigp + (p / C) * hw;
+            for (int64_t i = 0; i < hw; ++i) orow[i] = static_cast<scalar_t>(static_cast<acc_t>(xr[i]) * sr[i]);
+          }
+        });
+      });
+    } else {
+      at::parallel_for(0, pixels, grain_for(C), [&](int64_t begin, int64_t end) {
+        call_best_isa<kAvx2<scalar_t>>([&]() SRGAN_CPP_INLINE_LAMBDA {
+          for (int64_t pix = begin; pix < end; ++pix) {
+            const scalar_t* __restrict xr = x + pix * C;
+            scalar_t* __restrict orow = out + pix * C;
+            const acc_t s = sigp[pix];
+            for (int64_t c = 0; c < C; ++c) orow[c] = static_cast<scalar_t>(static_cast<acc_t>(xr[c]) * s);
+          }
+        });
+      });
+    }
+    return;
+  }
+  // Backward: pieces of kPlaneRun pixels of one sample.
+  const int64_t per_sample = (hw + kPlaneRun - 1) / kPlaneRun;
+  at::parallel_for(0, sz.n * per_sample, grain_for(kPlaneRun * C), [&](int64_t begin, int64_t end) {
+    std::vector<acc_t> dot_buf(static_cast<size_t>(kPlaneRun));
+    call_best_isa<kAvx2<scalar_t>>([&]() SRGAN_CPP_INLINE_LAMBDA {
+      acc_t* __restrict dot = dot_buf.data();
       for (int64_t item = begin; item < end; ++item) {
-        const int64_t n = item / per_sample, p0 = (item % per_sample) * kPixelChunk, len = std::min(kPixelChunk, hw - p0);
-        const scalar_t* __restrict zr = z + n * hw + p0;
-        for (int64_t j = 0; j < len; ++j) sg[j] = sigmoid(static_cast<acc_t>(zr[j]) + b);
-        if constexpr (kBackward) std::fill(dot, dot + len, acc_t(0));
-        if (!sz.channels_last) {  // plane c holds the chunk at c * hw + n * C * hw + p0
+        const int64_t n = item / per_sample, p0 = (item % per_sample) * kPlaneRun, len = std::min(kPlaneRun, hw - p0);
+        const acc_t* __restrict sg = sigp + n * hw + p0;
+        if (!sz.channels_last) {
+          std::fill(dot, dot + len, acc_t(0));
           for (int64_t c = 0; c < C; ++c) {
             const int64_t o = (n * C + c) * hw + p0;
             const scalar_t* __restrict xr = x + o;
+            const scalar_t* __restrict gr = g + o;
             scalar_t* __restrict orow = out + o;
-            if constexpr (!kBackward) {
-              for (int64_t j = 0; j < len; ++j) orow[j] = static_cast<scalar_t>(static_cast<acc_t>(xr[j]) * sg[j]);
-            } else {
-              const scalar_t* __restrict gr = g + o;
-              for (int64_t j = 0; j < len; ++j) {
-                const acc_t gv = static_cast<acc_t>(gr[j]);
-                orow[j] = static_cast<scalar_t>(gv * sg[j]);
-                dot[j] += gv * static_cast<acc_t>(xr[j]);
-              }
+            for (int64_t j = 0; j < len; ++j) {
+              const acc_t gv = static_cast<acc_t>(gr[j]);
+              orow[j] = static_cast<scalar_t>(gv * sg[j]);
+              dot[j] += gv * static_cast<acc_t>(xr[j]);
             }
           }
-        } else {  // pixel p holds its C channels at (n * hw + p) * C
+        } else {
           for (int64_t j = 0; j < len; ++j) {
             const int64_t o = (n * hw + p0 + j) * C;
             const scalar_t* __restrict xr = x + o;
+            const scalar_t* __restrict gr = g + o;
             scalar_t* __restrict orow = out + o;
             const acc_t s = sg[j];
-            if constexpr (!kBackward) {
-              for (int64_t c = 0; c < C; ++c) orow[c] = static_cast<scalar_t>(static_cast<acc_t>(xr[c]) * s);
-            } else {
-              const scalar_t* __restrict gr = g + o;
-              for (int64_t c = 0; c < C; ++c) orow[c] = static_cast<scalar_t>(static_cast<acc_t>(gr[c]) * s);
-              dot[j] = cpu_reduce::block_sum<acc_t>(0, C, [&](int64_t s0, int64_t m, acc_t* __restrict buf)
-                                                              SRGAN_CPP_INLINE_LAMBDA {
-                for (int64_t k = 0; k < m; ++k) buf[k] = static_cast<acc_t>(gr[s0 + k]) * static_cast<acc_t>(xr[s0 + k]);
-              });
-            }
-          }
-        }
-        if constexpr (kBackward) {
-          scalar_t* __restrict gzr = gz + n * hw + p0;
-          for (int64_t j = 0; j < len; ++j) dot[j] *= sg[j] * (acc_t(1) - sg[j]);
-          for (int64_t j = 0; j < len; ++j) gzr[j] = static_cast<scalar_t>(dot[j]);
-          if (part) {
-            part[item] = cpu_reduce::block_sum<acc_t>(0, len, [&](int64_t s0, int64_t m, acc_t* __restrict buf)
-                                                                  SRGAN_CPP_INLINE_LAMBDA {
-              std::copy(dot + s0, dot + s0 + m, buf);
+            for (int64_t c = 0; c < C; ++c) orow[c] = static_cast<scalar_t>(static_cast<acc_t>(gr[c]) * s);
+            dot[j] = cpu_reduce::block_sum<acc_t>(0, C, [&](int64_t s0, int64_t m, acc_t* __restrict buf)
+                                                            SRGAN_CPP_INLINE_LAMBDA {
+              for (int64_t k = 0; k < m; ++k) buf[k] = static_cast<acc_t>(gr[s0 + k]) * static_cast<acc_t>(xr[s0 + k]);
             });
           }
+        }
+        scalar_t* __restrict gzr = gz + n * hw + p0;
+        for (int64_t j = 0; j < len; ++j) dot[j] *= sg[j] * (acc_t(1) - sg[j]);
+        for (int64_t j = 0; j < len; ++j) gzr[j] = static_cast<scalar_t>(dot[j]);
+        if (part) {
+          part[item] = cpu_reduce::block_sum<acc_t>(0, len, [&](int64_t s0, int64_t m, acc_t* __restrict buf)
+                                                                SRGAN_CPP_INLINE_LAMBDA {
+            std::copy(dot + s0, dot + s0 + m, buf);
+          });
         }
       }
     });
@@ -226,7 +263,7 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> backward_cpu(const at::Tensor& g,
     const scalar_t *xp = x.const_data_ptr<scalar_t>(), *zp = z.const_data_ptr<scalar_t>(), *gp = g.const_data_ptr<scalar_t>();
     scalar_t *gxp = gx.data_ptr<scalar_t>(), *gzp = gz.data_ptr<scalar_t>();
     if (per_px) {
-      const int64_t pieces = sz.n * ((sz.hw + kPixelChunk - 1) / kPixelChunk);
+      const int64_t pieces = sz.n * ((sz.hw + kPlaneRun - 1) / kPlaneRun);
       std::vector<acc_t> part(bias_grad ? static_cast<size_t>(pieces) : 0);
       per_pixel<scalar_t, true>(sz, xp, zp, gp, b[0], gxp, gzp, bias_grad ? part.data() : nullptr);
       if (bias_grad) gb = sum_pieces(part, pieces, 1, bias.options());
