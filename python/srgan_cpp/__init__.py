@@ -13,6 +13,7 @@ Sub-packages:
 from __future__ import annotations
 
 import os
+from importlib import metadata as _metadata
 
 import torch  # noqa: F401  (loads libtorch before the extension)
 
@@ -20,7 +21,7 @@ from . import _C  # registers the ops with the dispatcher
 from . import data, image, losses, metrics, models, nn, ops
 from .evaluation import evaluate
 
-__version__ = "0.1.0"
+__version__: str = _metadata.version("srgan_cpp")  # written once, in pyproject.toml
 
 # The compiled payload (libraries, headers, CMake package) sits beside _C, which in an
 # editable install is not the folder of this file.
