@@ -19,8 +19,10 @@ Models (``MODELS``; add one with a ``ModelSpec`` line): MSRResNet x4, RRDBNet x4
 default 6 of the released model's 23 - 23 takes many minutes on 2 cores), SRVGGNetCompact x4,
 EDSR baseline x4, SRCNN 9-5-5 (Y channel; works at HR size), HetSRWGANGenerator x4 (P = 4; its
 reference computes each HetConv as the masked dense conv), PSRGANGenerator x2 (PSRGAN's
-defaults), and SCN, FSRCNN (56-12-4 x3), DRCN (D = 16, 256 filters), VDSR (20 layers) and LapSRN x4
-(the papers' configurations, references in ``tests/helpers/family_a_reference.py``).
+defaults), SCN, FSRCNN (56-12-4 x3), DRCN (D = 16, 256 filters), VDSR (20 layers) and LapSRN x4
+(the papers' configurations, references in ``tests/helpers/family_a_reference.py``), RCAN x4
+(2 of 10 residual groups), RDN x4 (4 of 16 blocks), DRRN B1U9 and PAN x4
+(``tests/helpers/family_b_reference.py``).
 
 Usage::
 
@@ -50,6 +52,7 @@ import harness  # noqa: E402
 from helpers import basicsr_reference as ref  # noqa: E402
 from helpers import hetsrwgan_reference as het_ref  # noqa: E402
 from helpers import family_a_reference as fam_ref  # noqa: E402
+from helpers import family_b_reference as fb_ref  # noqa: E402
 from helpers import psrgan_reference as psrgan_ref  # noqa: E402
 from harness import Case, Impl, RunConfig, TimingConfig  # noqa: E402
 from srgan_cpp import models  # noqa: E402
@@ -138,6 +141,21 @@ def model_specs(rrdb_blocks: int) -> Dict[str, ModelSpec]:
         "LapSRN": ModelSpec(models.LapSRN, fam_ref.LapSRNRef, dict(num_features=64, depth=10, scale=4),
                             dict(num_features=8, depth=1, scale=4),
                             infer_shape=(1, 1, 64, 64), train_shape=(16, 1, 32, 32), quick_shape=(1, 1, 8, 8)),
+        # RCAN at full width but 2 of its 10 residual groups (the whole model takes minutes per step here).
+        "RCAN": ModelSpec(models.RCAN, fb_ref.RCAN, dict(num_feat=64, num_group=2, num_block=20, upscale=4),
+                          dict(num_feat=8, num_group=1, num_block=1, squeeze_factor=4, upscale=4),
+                          note={"num_group": 2}),
+        # RDN at the paper's block width (C=8, G=64) with 4 of its 16 blocks.
+        "RDN": ModelSpec(models.RDN, fb_ref.RDN, dict(num_blocks=4, num_layers=8, growth_rate=64, upscale=4),
+                         dict(num_features=8, num_blocks=1, num_layers=2, growth_rate=4, upscale=4),
+                         note={"num_blocks": 4}),
+        # DRRN B1U9 (the paper's 20-layer model) on the Y channel at HR size; 31-px patches as the paper.
+        "DRRN": ModelSpec(models.DRRN, fb_ref.DRRN, dict(num_feat=128, num_blocks=1, num_units=9),
+                          dict(num_feat=8, num_blocks=1, num_units=2),
+                          infer_shape=(1, 1, 96, 96), train_shape=(4, 1, 31, 31), quick_shape=(1, 1, 12, 12),
+                          note={"num_units": 9}),
+        "PAN": ModelSpec(models.PAN, fb_ref.PAN, dict(nf=40, unf=24, nb=16, scale=4),
+                         dict(nf=8, unf=6, nb=1, scale=4)),
     }
 
 

@@ -1,9 +1,13 @@
 // Bindings of every model and block class: one bind_model line each (see bind_module.h);
 // the Python classes in python/srgan_cpp/models/ hold the defaults and pass every argument.
+#include "models/blocks/channel_attention.h"
+#include "models/blocks/pixel_attention.h"
+#include "models/blocks/spatial_attention.h"
 #include "models/discriminators/unet_discriminator_sn.h"
 #include "models/discriminators/vgg_discriminator96.h"
 #include "models/discriminators/vgg_style_discriminator.h"
 #include "models/drcn/drcn.h"
+#include "models/drrn/drrn.h"
 #include "models/edsr/edsr.h"
 #include "models/fsrcnn/fsrcnn.h"
 #include "models/hetsrwgan/het_residual_block.h"
@@ -11,7 +15,10 @@
 #include "models/hetsrwgan/hetsrwgan_generator.h"
 #include "models/lapsrn/lapsrn.h"
 #include "models/msrresnet/msrresnet.h"
+#include "models/pan/pan.h"
 #include "models/psrgan/psrgan_generator.h"
+#include "models/rcan/rcan.h"
+#include "models/rdn/rdn.h"
 #include "models/rrdbnet/rrdbnet.h"
 #include "models/scn/scn.h"
 #include "models/srcnn/srcnn.h"
@@ -45,6 +52,13 @@ void bind_models(py::module_& m) {
   bind_model<VDSRImpl, VDSROptions>(m, "VDSR");
   auto lapsrn = bind_model<LapSRNImpl, LapSRNOptions>(m, "LapSRN");
   def_bound_method<LapSRNImpl>(lapsrn, "bound_forward_pyramid", &LapSRNImpl::forward_pyramid);
+  bind_model<RCANImpl, RCANOptions>(m, "RCAN");
+  bind_model<RDNImpl, RDNOptions>(m, "RDN");
+  bind_model<DRRNImpl, DRRNOptions>(m, "DRRN");
+  bind_model<PANImpl, PANOptions>(m, "PAN");
+  bind_model<ChannelAttentionImpl, ChannelAttentionOptions>(m, "ChannelAttention");
+  bind_model<PixelAttentionImpl, PixelAttentionOptions>(m, "PixelAttention");
+  bind_model<SpatialAttentionImpl, SpatialAttentionOptions>(m, "SpatialAttention");
 }
 
 }  // namespace srgan_cpp::python

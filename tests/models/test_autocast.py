@@ -46,6 +46,10 @@ MODELS: Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[int, ...]]] = {
     "UNetDiscriminatorSN": (lambda: models.UNetDiscriminatorSN(num_feat=8), (1, 3, 32, 32)),
     "VGGDiscriminator96": (lambda: models.VGGDiscriminator96(base_nc=8), (2, 3, 96, 96)),
     "VGGStyleDiscriminator": (lambda: models.VGGStyleDiscriminator(num_feat=8, input_size=128), (2, 3, 128, 128)),
+    "RCAN": (lambda: models.RCAN(num_feat=16, num_group=2, num_block=2, squeeze_factor=4, upscale=2), (1, 3, 12, 10)),
+    "RDN": (lambda: models.RDN(num_features=16, num_blocks=2, num_layers=2, growth_rate=8, upscale=4), (1, 3, 12, 10)),
+    "DRRN": (lambda: models.DRRN(num_feat=16, num_blocks=2, num_units=3), (1, 1, 20, 18)),
+    "PAN": (lambda: models.PAN(nf=16, unf=8, nb=2, scale=4), (1, 3, 12, 10)),
 }
 
 #: Max |mixed - float32| relative to max |float32|, per autocast dtype: a few bfloat16 (8-bit
@@ -92,7 +96,7 @@ def test_inference_under_autocast_matches_float32(name, device, dtype):
 
 @pytest.mark.parametrize("device,dtype", PRECISIONS)
 @pytest.mark.parametrize("name", ["MSRResNet", "EDSR", "SRVGGNetCompact", "HetSRWGANGenerator", "RRDBNet",
-                                  "HetSRWGANCritic", "VGGStyleDiscriminator"])
+                                  "HetSRWGANCritic", "VGGStyleDiscriminator", "RCAN", "RDN", "DRRN", "PAN"])
 def test_training_step_under_autocast(name, device, dtype):
     """AMP training: forward under autocast, backward outside; every parameter gets a finite
     float32 gradient close to the float32 step's."""

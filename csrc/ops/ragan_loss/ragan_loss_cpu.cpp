@@ -7,10 +7,8 @@
 // grain of kMinTaskElems elements for the exp/log passes and kMinTaskElemsLight for the
 // memory-bound ones: small logit tensors (a VGG-style discriminator's (N, 1)) run inline
 // on the calling thread, with no parallel region and no allocation. Element loops are plain loops over the branch-free
-// float math of ragan_loss_cpu_math.h, which GCC vectorises; a sum first writes its terms
-// to a block buffer (a plain loop) and then adds the buffer into kLanes fixed
-// accumulators (a reduction loop would stay scalar without -ffast-math, and `omp simd`
-// reductions were left scalar by GCC 12 here).
+// float math of ragan_loss_cpu_math.h, which GCC vectorises; sums go through
+// common/cpu_reduce.h's block_sum (a plain reduction loop would stay scalar).
 #include <ATen/Dispatch.h>
 #include <ATen/OpMathType.h>
 #include <ATen/Parallel.h>
@@ -21,6 +19,7 @@
 #include <vector>
 
 #include "common/cpu_isa.h"
+#include "common/cpu_reduce.h"
 #include "ops/ragan_loss/ragan_loss_cpu_math.h"
 #include "ops/ragan_loss/ragan_loss_kernels.h"
 
@@ -38,28 +37,8 @@ constexpr int64_t kChunk = 4096;
 // stalls when another process holds a core.
 constexpr int64_t kMinTaskElems = 32768;
 constexpr int64_t kMinTaskElemsLight = 1 << 20;
-constexpr int64_t kBlock = 256;  // block buffer of a sum (stack)
-constexpr int kLanes = 16;
 
-// Sum over [b, e) of the terms fill(s, n, buf) writes to buf[0..n) for the elements
-// s..s+n-1, block by block, into kLanes accumulators added in a fixed order.
-template <typename acc_t, typename F>
-SRGAN_CPP_ALWAYS_INLINE acc_t block_sum(int64_t b, int64_t e, const F& fill) {
-  acc_t buf[kBlock];
-  acc_t lane[kLanes] = {};
-  for (int64_t s = b; s < e; s += kBlock) {
-    const int64_t n = std::min(kBlock, e - s);
-    fill(s, n, buf);
-    int64_t j = 0;
-    for (; j + kLanes <= n; j += kLanes)
-      for (int l = 0; l < kLanes; ++l) lane[l] += buf[j + l];
-    for (int l = 0; j < n; ++j, ++l) lane[l] += buf[j];
-  }
-  acc_t total = 0;
-  for (int l = 0; l < kLanes; ++l) total += lane[l];
-  return total;
-}
-
+using cpu_reduce::block_sum;
 using cpu_math::sigmoid;
 using cpu_math::softplus;
 

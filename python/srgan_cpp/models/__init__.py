@@ -9,6 +9,7 @@ from . import registry
 from .checkpoint import load_state_dict_file, save, save_state_dict
 from .description import ModelDescription, describe
 from .drcn import DRCN, drcn_loss
+from .drrn import DRRN
 from .edsr import EDSR
 from .fsrcnn import FSRCNN
 from .het_residual_block import DenseResidualBlock, HetResidualBlock
@@ -16,7 +17,10 @@ from .hetsrwgan import DenseHetSRWGANGenerator, HetSRWGANCritic, HetSRWGANGenera
 from .lapsrn import LapSRN, lapsrn_loss
 from .loader import interpolate, load
 from .msrresnet import MSRResNet
+from .pan import PAN
 from .psrgan import PSRGANGenerator
+from .rcan import RCAN
+from .rdn import RDN
 from .rrdbnet import RRDBNet
 from .scn import SCN
 from .srcnn import SRCNN
@@ -26,8 +30,9 @@ from .unet_discriminator import UNetDiscriminatorSN
 from .vdsr import VDSR
 from .vgg_discriminator import SRGANDiscriminator, VGGDiscriminator96, VGGStyleDiscriminator
 
-__all__ = ["CppModule", "DRCN", "DenseHetSRWGANGenerator", "DenseResidualBlock", "EDSR", "FSRCNN", "HetResidualBlock", "HetSRWGANCritic",
-           "HetSRWGANGenerator", "LapSRN", "MSRResNet", "ModelDescription", "PSRGANGenerator", "RRDBNet", "SCN", "SRCNN",
-           "SRGANDiscriminator", "SRVGGNetCompact", "TransferReport", "UNetDiscriminatorSN", "VDSR", "VGGDiscriminator96",
-           "VGGStyleDiscriminator", "describe", "drcn_loss", "freeze", "interpolate", "lapsrn_loss", "load", "load_partial",
+__all__ = ["CppModule", "DRCN", "DRRN", "DenseHetSRWGANGenerator", "DenseResidualBlock", "EDSR", "FSRCNN", "HetResidualBlock",
+           "HetSRWGANCritic", "HetSRWGANGenerator", "LapSRN", "MSRResNet", "ModelDescription", "PAN", "PSRGANGenerator", "RCAN",
+           "RDN", "RRDBNet", "SCN", "SRCNN", "SRGANDiscriminator", "SRVGGNetCompact", "TransferReport", "UNetDiscriminatorSN",
+           "VDSR", "VGGDiscriminator96", "VGGStyleDiscriminator", "describe", "drcn_loss", "freeze", "interpolate", "lapsrn_loss",
+           "load", "load_partial",
            "load_state_dict_file", "registry", "save", "save_state_dict", "unfreeze"]

@@ -103,7 +103,8 @@ def _convert_old(sd: StateDict) -> StateDict:
 
 def layout_of(sd: StateDict) -> Optional[str]:
     """``ESRGAN_NEW``, ``ESRGAN_OLD`` or None (not an original-ESRGAN layout)."""
-    if "trunk_conv.weight" in sd or any(k.startswith("RRDB_trunk.") for k in sd):
+    # trunk_conv alone is not enough: PAN's authors' code (SCPA_trunk, HRconv1) names a conv so too.
+    if any(k.startswith("RRDB_trunk.") for k in sd) or ("trunk_conv.weight" in sd and "HRconv.weight" in sd):
         return ESRGAN_NEW
     if "model.0.weight" in sd and any(k.startswith("model.1.sub.") for k in sd):
         return ESRGAN_OLD

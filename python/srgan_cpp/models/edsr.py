@@ -52,4 +52,5 @@ def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
 
 
 registry.register(EDSR, kind="generator", keys=("conv_first.weight", "conv_after_body.weight", "upsample.0.weight"),
+                  matches=lambda sd: "body.0.conv.weight" not in sd,  # RCAN's residual groups end in body.G.conv
                   read_kwargs=_read_kwargs, geometry=registry.sr_geometry())
