@@ -7,7 +7,7 @@ import torch
 from torch import Tensor
 
 from ._numpy import accepts_numpy
-from .pixel_shuffle import _check_float, _empty_like_layout
+from ._checks import check_float as _check_float, empty_like_layout as _empty_like_layout
 
 _OP = "srgan_cpp.ops.lista_shrinkage"
 
