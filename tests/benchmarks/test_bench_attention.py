@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from bench_loader import load_benchmark
+from helpers.bench_loader import load_benchmark
 from srgan_cpp import models
 
 
