@@ -40,7 +40,7 @@ from .distributed import Dist, setup as dist_setup, wrap as dist_wrap
 from .ema import EMA
 from .errors import ConfigError, TrainingError
 from .loading import dump_yaml, load_config
-from .objectives import ContentLoss
+from .objectives import AuxForward, ContentLoss
 from .run_log import RunLog
 from .steps import Stepper, StepResult
 from .validation import build_sets, validate
@@ -358,9 +358,10 @@ class Trainer:
         if self.d_raw is not None:
             opt_d = build.optimizer(st.optim_d, list(self.d_raw.parameters()), self.device, f"{key}.optim_d")
             opts.append(opt_d)
-        g = dist_wrap(self.g_raw, self.dist, self.device)
+        method = st.losses.aux_forward()  # DRCN's / LapSRN's losses train through forward_all / forward_pyramid
+        g = dist_wrap(AuxForward(self.g_raw, method) if method else self.g_raw, self.dist, self.device)
         d = dist_wrap(self.d_raw, self.dist, self.device) if self.d_raw is not None else None
-        content = ContentLoss(st.losses).to(self.device)
+        content = ContentLoss(st.losses, st.iterations, g_params).to(self.device)
         if self.config.channels_last:
             content = content.to(memory_format=torch.channels_last)
         amp, dev = self.config.amp, self.device
