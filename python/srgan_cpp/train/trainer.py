@@ -578,7 +578,11 @@ class Trainer:
         t_start = time.perf_counter()
         self.dist = dist_setup(self.config.device)
         try:
-            return self._fit(t_start)
+            result = self._fit(t_start)
+            # Every rank finished before the group is destroyed: a rank tearing gloo down while
+            # another is still in its last collective aborted the process at exit.
+            self.dist.barrier()
+            return result
         finally:
             if self.log is not None:
                 self.log.close(plot=False)
