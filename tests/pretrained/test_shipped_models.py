@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 import torch
+import yaml
 from PIL import Image
 
 import srgan_cpp
@@ -172,3 +173,22 @@ def test_shipped_model_card_matches_its_weights(name):
     with torch.no_grad():
         y = model(torch.rand(1, card["in_channels"], 12, 16))
     assert y.shape == (1, card["in_channels"], 12 * card["scale"], 16 * card["scale"]) and torch.isfinite(y).all()
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_model_is_what_its_recipe_trains(name):
+    """The card's recipe builds the shipped architecture (the data and starting weights of the
+    recipe, which are not in the repository, are swapped for the bundled photographs)."""
+    from srgan_cpp.train import load_config, recipes
+
+    card = shipped.model_card(name)
+    assert card["recipe"] in recipes.names()
+    with open(recipes.path(card["recipe"]), encoding="utf-8") as f:
+        raw = yaml.safe_load(f)
+    overrides = ["data.train={type: bundled}", "val.sets=[{type: bundled}]"]
+    overrides += [f"stages.{i}.init_g=null" for i, st in enumerate(raw["stages"]) if st.get("init_g")]
+    cfg = load_config(f"recipe:{card['recipe']}", overrides)
+    gen = cfg.stages[-1].generator
+    assert gen.type == card["architecture"]
+    built = srgan_cpp.models.registry.build(gen.type, **gen.kwargs)
+    assert srgan_cpp.models.describe(built).kwargs == card["kwargs"]
