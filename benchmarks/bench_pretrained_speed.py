@@ -11,6 +11,9 @@ Debian package by the photo-set script's cache, or ``--photo FILE``):
 * the same two for the realesr-general-x4v3 architecture (SRVGGNetCompact 64 features,
   32 convs; seeded random weights: speed does not depend on the weights, and those weights
   cannot be downloaded here) - the compact model Real-ESRGAN ships;
+* ``train_step_1_thread``: one training step of the photo_x4 recipe (batch 16 of 32 px LR,
+  L1, Adam, one thread) for 48x16 (ours), 64x16 and 64x32 (features x convs): how many
+  iterations each gets in the same CPU time;
 * ``cli``: the whole command (``srgan-cpp upscale FILE -o DIR -m srvgg_x4``), reading and
   writing the files, one run in a fresh process.
 
@@ -69,6 +72,45 @@ def general_x4v3_arch() -> torch.nn.Module:
                                             act_type="prelu").eval()
 
 
+#: The compact architectures compared for the default model: ours, realesr-animevideov3's
+#: size and realesr-general-x4v3's size (SRVGGNetCompact features, convs).
+ARCHS = {"48x16 (srvgg_x4)": (48, 16), "64x16 (realesr-animevideov3 size)": (64, 16),
+         "64x32 (realesr-general-x4v3 size)": (64, 32)}
+
+
+def train_steps(repeats: int = 5) -> List[Dict[str, Any]]:
+    """Seconds of one training step (L1, Adam, batch 16 of 32 px LR patches, one thread,
+    channels_last, as the photo_x4 recipe runs) per architecture, round-robin medians."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    steps = {}
+    for name, (nf, nc) in ARCHS.items():
+        torch.manual_seed(0)
+        m = srgan_cpp.models.SRVGGNetCompact(num_in_ch=3, num_out_ch=3, num_feat=nf, num_conv=nc, upscale=4,
+                                             act_type="prelu").to(memory_format=torch.channels_last)
+        opt = torch.optim.Adam(m.parameters(), 1e-4)
+        x = torch.rand(16, 3, 32, 32).to(memory_format=torch.channels_last)
+        y = torch.rand(16, 3, 128, 128)
+
+        def step(m=m, opt=opt, x=x, y=y) -> None:
+            opt.zero_grad()
+            (m(x) - y).abs().mean().backward()
+            opt.step()
+        step()
+        steps[name] = (step, sum(p.numel() for p in m.parameters()))
+    samples: Dict[str, List[float]] = {n: [] for n in steps}
+    for _ in range(repeats):
+        for n, (fn, _) in steps.items():
+            t0 = time.perf_counter()
+            fn()
+            samples[n].append(time.perf_counter() - t0)
+    torch.set_num_threads(threads)
+    base = statistics.median(samples[next(iter(ARCHS))])
+    return [{"architecture": n, "num_feat": ARCHS[n][0], "num_conv": ARCHS[n][1], "parameters": steps[n][1],
+             "seconds": samples[n], "median_s": statistics.median(samples[n]),
+             "steps_per_srvgg_x4_step": base / statistics.median(samples[n])} for n in steps]
+
+
 def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--repeats", type=int, default=3)
@@ -114,16 +156,19 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
         t0 = time.perf_counter()
         subprocess.run(cmd, check=True, env=env)
         cli_s = time.perf_counter() - t0
+    steps = train_steps()
     up = srgan_cpp.upscale.Upscaler(default, progress=False)
     report = {"schema_version": 1, "benchmark": "pretrained_speed", "machine": harness.machine_info(device),
               "note": "the 2-core machine was shared with other jobs (training runs, test suites) during the run",
               "photo": "Plasma 'Evening Glow' 1920x1080 (plasma-workspace-wallpapers, Ian Hex, GPL-2+)",
               "input": [1920, 1080], "scale": 4, "auto_precision": up.precision, "repeats": args.repeats,
-              "results": rows, "cli_seconds": cli_s, "cli_command": "srgan-cpp upscale PHOTO -o DIR -m " + default}
+              "results": rows, "train_step_1_thread": steps, "cli_seconds": cli_s, "cli_command": "srgan-cpp upscale PHOTO -o DIR -m " + default}
     harness.write_json(Path(args.out), report)
     for row in rows:
         print(f"{row['model']:36s} {row['implementation']:10s} {row['median_s']:7.2f} s  "
               f"x{row['speedup_vs_peer_fp32']:.2f} vs peer")
+    for row in steps:
+        print(f"train step {row['architecture']:36s} {row['median_s']:.3f} s")
     print(f"cli (one run, files included): {cli_s:.2f} s -> {args.out}")
     return report
 
