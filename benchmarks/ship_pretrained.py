@@ -42,13 +42,14 @@ def _weights_file(run: Path, checkpoint: Optional[int], weights: Optional[str]) 
     return path
 
 
-def _generator(path: Path) -> "tuple[torch.nn.Module, str]":
-    """The run's generator with its EMA weights (params_ema) when the file has them, and the key used."""
+def _generator(path: Path, param_key: Optional[str] = None) -> "tuple[torch.nn.Module, str]":
+    """The run's generator - ``param_key``'s weights, else the EMA ones (params_ema) when the
+    file has them, else params - and the key used."""
     from srgan_cpp.models import load
 
     data = torch.load(path, map_location="cpu", weights_only=True)
     key = "state dict"
-    for k in ("params_ema", "params"):
+    for k in ((param_key,) if param_key else ("params_ema", "params")):
         if isinstance(data, dict) and k in data:
             data, key = data[k], k
             break
@@ -95,6 +96,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--recipe", required=True, help="the recipe that trained it (srgan-cpp train --recipe NAME)")
     p.add_argument("--checkpoint", type=int, default=None, help="iteration of models/net_g_<iter>.pth (default: latest)")
     p.add_argument("--weights", default=None, help="a weights file instead (e.g. an interpolated generator)")
+    p.add_argument("--param-key", choices=("params", "params_ema"), default=None,
+                   help="which weights of a BasicSR-layout file (default: params_ema when present)")
     p.add_argument("--default", action="store_true", help="mark it the default model")
     p.add_argument("--val", default="datasets/photo_set/val", help="the held-out photographs")
     p.add_argument("--cpu-log", action="append", default=[],
@@ -114,9 +117,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     torch.set_num_threads(1)
     run = Path(args.run)
     src = _weights_file(run, args.checkpoint, args.weights)
-    model, param_key = _generator(src)
+    model, param_key = _generator(src, args.param_key)
     if args.interpolate_with:
-        other, other_key = _generator(Path(args.interpolate_with))
+        other, other_key = _generator(Path(args.interpolate_with), args.param_key)
         model = srgan_cpp.models.interpolate(other, model, args.alpha)
         param_key = f"{1 - args.alpha:g} x {args.interpolate_with} ({other_key}) + {args.alpha:g} x {src} ({param_key})"
     desc = srgan_cpp.models.describe(model)
