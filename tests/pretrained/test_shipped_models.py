@@ -192,3 +192,21 @@ def test_shipped_model_is_what_its_recipe_trains(name):
     assert gen.type == card["architecture"]
     built = srgan_cpp.models.registry.build(gen.type, **gen.kwargs)
     assert srgan_cpp.models.describe(built).kwargs == card["kwargs"]
+
+
+def test_gray_state_dict_is_the_luma_of_the_rgb_model():
+    torch.manual_seed(0)
+    rgb = srgan_cpp.models.SRVGGNetCompact(num_in_ch=3, num_out_ch=3, num_feat=8, num_conv=2, upscale=3)
+    gray = srgan_cpp.models.SRVGGNetCompact(num_in_ch=1, num_out_ch=1, num_feat=8, num_conv=2, upscale=3)
+    last = max((k.rsplit(".", 1)[0] for k in rgb.state_dict()), key=lambda k: int(k.split(".")[1]))
+    gray.load_state_dict(srgan_cpp.models.gray_state_dict(rgb.state_dict(), "body.0.weight", last, scale=3))
+    x = torch.rand(2, 1, 10, 11)
+    with torch.no_grad():
+        ref = (rgb(x.repeat(1, 3, 1, 1)) * torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True)
+        torch.testing.assert_close(gray(x), ref, rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match=r"has 27 outputs, expected 3 \* 2\^2 = 12"):
+        srgan_cpp.models.gray_state_dict(rgb.state_dict(), "body.0.weight", last, scale=2)
+    with pytest.raises(ValueError, match=r"`first` 'nope' must be a conv weight"):
+        srgan_cpp.models.gray_state_dict(rgb.state_dict(), "nope", last, scale=3)
+    with pytest.raises(ValueError, match="summing to 1"):
+        srgan_cpp.models.gray_state_dict(rgb.state_dict(), "body.0.weight", last, scale=3, weights=(1, 1, 1))

@@ -26,7 +26,7 @@ from .scn import SCN
 from .shipped import UnknownModelError, default_model, model_card, pretrained, pretrained_names
 from .srcnn import SRCNN
 from .srvgg import SRVGGNetCompact
-from .transfer import TransferReport, freeze, load_partial, unfreeze
+from .transfer import TransferReport, freeze, gray_state_dict, load_partial, unfreeze
 from .unet_discriminator import UNetDiscriminatorSN
 from .vdsr import VDSR
 from .vgg_discriminator import SRGANDiscriminator, VGGDiscriminator96, VGGStyleDiscriminator
@@ -35,5 +35,5 @@ __all__ = ["CppModule", "DRCN", "DRRN", "DenseHetSRWGANGenerator", "DenseResidua
            "HetSRWGANCritic", "HetSRWGANGenerator", "LapSRN", "MSRResNet", "ModelDescription", "PAN", "PSRGANGenerator", "RCAN",
            "RDN", "RRDBNet", "SCN", "UnknownModelError", "default_model", "model_card", "pretrained", "pretrained_names", "SRCNN", "SRGANDiscriminator", "SRVGGNetCompact", "TransferReport", "UNetDiscriminatorSN",
            "VDSR", "VGGDiscriminator96", "VGGStyleDiscriminator", "describe", "drcn_loss", "freeze", "interpolate", "lapsrn_loss",
-           "load", "load_partial",
+           "load", "load_partial", "gray_state_dict",
            "load_state_dict_file", "registry", "save", "save_state_dict", "unfreeze"]
