@@ -187,8 +187,6 @@ _OPS += [KernelCall("het_conv2d P=4 double backward", _het_conv(1, 8, 8, 5, 6, 4
                     dtypes=(torch.float32, torch.float64))]
 
 
-
-
 def _lista(shape: Tuple[int, ...], addend: bool) -> Callable[[Inputs], Dict[str, Tensor]]:
     def fn(i: Inputs) -> Dict[str, Tensor]:
         x = i.randn("input", *shape)
@@ -203,6 +201,35 @@ _OPS += [KernelCall("lista_shrinkage 3x4x9x2", _lista((3, 4, 9, 2), False)),
          KernelCall("lista_shrinkage addend 2x6x5x7", _lista((2, 6, 5, 7), True)),
          KernelCall("lista_shrinkage addend 2x3x96x97 (several slices per channel)", _lista((2, 3, 96, 97), True))]
 
+
+
+def _channel_attention(n: int, c: int, cr: int, h: int, w: int, bias: bool) -> Callable[[Inputs], Dict[str, Tensor]]:
+    def fn(i: Inputs) -> Dict[str, Tensor]:
+        x = i.randn("input", n, c, h, w)
+        w1 = i.randn("squeeze_weight", cr, c, scale=0.3)
+        b1 = i.randn("squeeze_bias", cr, scale=0.1) if bias else None
+        w2 = i.randn("excite_weight", c, cr, scale=0.3)
+        b2 = i.randn("excite_bias", c, scale=0.1) if bias else None
+        return {"out": ops.channel_attention(x, w1, b1, w2, b2)}
+
+    return fn
+
+
+def _pixel_attention(n: int, c: int, gate_c: int, h: int, w: int, bias: bool) -> Callable[[Inputs], Dict[str, Tensor]]:
+    def fn(i: Inputs) -> Dict[str, Tensor]:
+        x = i.randn("input", n, c, h, w)
+        g = i.randn("gate", n, gate_c, h, w)
+        b = i.randn("bias", gate_c, scale=0.1) if bias else None
+        return {"out": ops.pixel_attention(x, g, b)}
+
+    return fn
+
+
+_OPS += [KernelCall("channel_attention bias 2x8x5x7 r=4", _channel_attention(2, 8, 2, 5, 7, True)),
+         KernelCall("channel_attention no bias 1x6x33x17", _channel_attention(1, 6, 3, 33, 17, False)),
+         KernelCall("pixel_attention per channel bias 2x5x7x3", _pixel_attention(2, 5, 5, 7, 3, True)),
+         KernelCall("pixel_attention shared gate 2x4x9x11", _pixel_attention(2, 4, 1, 9, 11, False)),
+         KernelCall("pixel_attention 1x3x40x41 (several blocks)", _pixel_attention(1, 3, 3, 40, 41, True))]
 
 # --------------------------------------------------------------------------------------
 # C++ models (float32; their kernels are the ops above plus ATen's)
@@ -246,6 +273,10 @@ _MODELS: List[Tuple[str, Callable[[], torch.nn.Module], Tuple[int, ...]]] = [
      (1, 1, 5, 6)),
     ("LapSRN x2 nearest_conv", lambda: models.LapSRN(num_features=4, depth=1, scale=2, upsampler="nearest_conv"),
      (1, 1, 5, 6)),
+    ("RCAN x2", lambda: models.RCAN(num_feat=8, num_group=1, num_block=1, squeeze_factor=4, upscale=2), (1, 3, 6, 5)),
+    ("RDN x3", lambda: models.RDN(num_features=4, num_blocks=2, num_layers=1, growth_rate=2, upscale=3), (1, 3, 5, 6)),
+    ("DRRN", lambda: models.DRRN(num_feat=4, num_blocks=2, num_units=2), (2, 1, 9, 8)),
+    ("PAN x4", lambda: models.PAN(nf=4, unf=2, nb=1, scale=4), (1, 3, 5, 6)),
 ]
 
 CALLS: List[KernelCall] = _OPS + [KernelCall(f"model {name}", _model(ctor, shape), dtypes=(torch.float32,))

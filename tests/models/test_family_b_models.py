@@ -12,7 +12,7 @@ import torch
 
 from helpers import family_b_reference as ref
 from helpers import DEVICES
-from model_checks import check_copy_trains_independently, reference_pair
+from helpers.model_checks import check_copy_trains_independently, reference_pair
 from srgan_cpp import models
 
 # (id, srgan_cpp class, reference class, kwargs shared by both, input channels, scale) - small and fast.

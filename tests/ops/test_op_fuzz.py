@@ -37,7 +37,7 @@ from srgan_cpp import ops
 INT64_MAX = 2**63 - 1
 #: Edge values for integer arguments; random ones are added per case.
 EDGE_INTS = [0, -1, -(2**63), 1, 2, 3, True, False, 2**31, 2**32, 2**32 + 2, 2**62, INT64_MAX, 2**63, 2**64 + 1]
-CASES_PER_OP = 48  # per class and op: 804 cases, about 10 s for the whole file (shared 2-core machine)
+CASES_PER_OP = 48  # per class and op, about 10 s for the whole file (shared 2-core machine)
 RAW = torch.ops.srgan_cpp
 DEVICES_OFF_CPU = ["meta"] + (["cuda"] if torch.cuda.is_available() else [])
 
@@ -346,6 +346,10 @@ def _op_calls(rng: random.Random) -> List[OpCall]:
         fused_t["prelu_weight"] = torch.rand(1)
     gc_stats = RAW.gradient_cosine_loss(sr, hr, "sobel", "magnitude", "none", 1e-8)[1]
     rg_stats = RAW.ragan_loss(real, fake, "discriminator", "none")[1]
+    ca_t = {"input": gh, "squeeze_weight": torch.rand(2, 4) - 0.5, "squeeze_bias": torch.rand(2),
+            "excite_weight": torch.rand(4, 2) - 0.5, "excite_bias": torch.rand(4)}
+    gate_c = rng.choice([1, 4])
+    pa_t = {"input": gh, "gate": torch.rand(n, gate_c, h, w) - 0.5, "bias": torch.rand(gate_c)}
     return [
         OpCall("pixel_shuffle", {"input": x}, lambda t: RAW.pixel_shuffle(t["input"], r), ["input"]),
         OpCall("pixel_unshuffle", {"input": grad_fused}, lambda t: RAW.pixel_unshuffle(t["input"], r), ["input"]),
@@ -383,6 +387,23 @@ def _op_calls(rng: random.Random) -> List[OpCall]:
                ["grad_output", "input", "weight3x3", "weight1x1"]),
         OpCall("het_conv2d_to_dense", {"weight3x3": w3, "weight1x1": w1},
                lambda t: RAW.het_conv2d_to_dense(t["weight3x3"], t["weight1x1"], p), ["weight3x3", "weight1x1"]),
+        # The threshold may have another floating dtype (a float32 parameter on bf16 codes).
+        OpCall("lista_shrinkage", {"input": gh - 0.5, "threshold": torch.rand(4) * 0.3, "addend": torch.rand(n, 4, h, w)},
+               lambda t: RAW.lista_shrinkage(t["input"], t["threshold"], t["addend"]), ["input", "addend"]),
+        OpCall("lista_shrinkage_backward", {"grad": torch.rand(n, 4, h, w), "output": gh - 0.5,
+                                            "threshold": torch.rand(4)},
+               lambda t: RAW.lista_shrinkage_backward(t["grad"], t["output"], t["threshold"], True), ["grad", "output"]),
+        OpCall("channel_attention", ca_t,
+               lambda t: RAW.channel_attention(t["input"], t["squeeze_weight"], t["squeeze_bias"], t["excite_weight"],
+                                               t["excite_bias"]), list(ca_t)),
+        OpCall("channel_attention_backward", {"grad_output": torch.rand(n, 4, h, w), **ca_t},
+               lambda t: RAW.channel_attention_backward(t["grad_output"], t["input"], t["squeeze_weight"],
+                                                        t["squeeze_bias"], t["excite_weight"], t["excite_bias"]),
+               ["grad_output"] + list(ca_t)),
+        OpCall("pixel_attention", pa_t, lambda t: RAW.pixel_attention(t["input"], t["gate"], t["bias"]), list(pa_t)),
+        OpCall("pixel_attention_backward", {"grad_output": torch.rand(n, 4, h, w), **pa_t},
+               lambda t: RAW.pixel_attention_backward(t["grad_output"], t["input"], t["gate"], t["bias"]),
+               ["grad_output"] + list(pa_t)),
     ]
 
 

@@ -239,7 +239,8 @@ def test_a_basicsr_file_runs_and_the_run_folder_looks_like_basicsr(basicsr_file,
         assert (run / "models" / f).is_file(), f
     # what BasicSR's load_network does: torch.load(path)[param_key], strict load
     sd = torch.load(run / "models" / "net_g_2.pth", map_location="cpu", weights_only=True)
-    assert set(sd) == {"params", "params_ema"}
+    assert set(sd) == {"params", "params_ema", "arch"}  # "arch": srgan_cpp's record, which BasicSR ignores
+    assert sd["arch"]["type"] == "RRDBNet" and sd["arch"]["kwargs"]["num_block"] == 1
     net = models.RRDBNet(num_feat=8, num_block=1, num_grow_ch=8)
     net.load_state_dict(sd["params_ema"], strict=True)
     assert type(models.load(run / "models" / "net_g_latest.pth")).__name__ == "RRDBNet"

@@ -68,7 +68,7 @@ def test_run_folder_layout(full_run):
             "net_g_interp_psnr_gan_0.5.pth"} <= m
     # BasicSR's layout: {params, params_ema}; srgan_cpp.models.load reads it (params_ema preferred)
     w = load_weights(run)
-    assert set(w) == {"params", "params_ema"}
+    assert set(w) == {"params", "params_ema", "arch"}  # + the architecture record, which BasicSR ignores
     g = models.load(run / "models" / "net_g_latest.pth")
     assert type(g).__name__ == "RRDBNet" and all(torch.equal(a, w["params_ema"][k]) for k, a in g.state_dict().items())
     st = models.load(run / "models" / "net_g_7.safetensors")

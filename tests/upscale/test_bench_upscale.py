@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench_loader import load_benchmark  # noqa: E402
+from helpers.bench_loader import load_benchmark  # noqa: E402
 
 
 def test_realesrganer_reference_matches_the_model_untiled_and_pastes_tiles():

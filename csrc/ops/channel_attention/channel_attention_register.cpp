@@ -3,6 +3,7 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/library.h>
 
+#include "common/same_device.h"
 #include "ops/channel_attention/channel_attention.h"
 #include "ops/channel_attention/channel_attention_kernels.h"
 
@@ -26,6 +27,12 @@ TORCH_LIBRARY_FRAGMENT(srgan_cpp, m) {
   }
 SRGAN_CPP_REGISTER_CHANNEL_ATTENTION(CPU)
 SRGAN_CPP_REGISTER_CHANNEL_ATTENTION(CUDA)
+
+// The device check before any kernel (common/same_device.h).
+TORCH_LIBRARY_IMPL(srgan_cpp, BackendSelect, m) {
+  SRGAN_CPP_CHECK_SAME_DEVICE(m, "channel_attention");
+  SRGAN_CPP_CHECK_SAME_DEVICE(m, "channel_attention_backward");
+}
 
 namespace ops {
 

@@ -6,6 +6,7 @@
 #include <torch/library.h>
 
 #include "common/device_kernels.h"
+#include "common/same_device.h"
 #include "common/tensor_checks.h"
 #include "ops/lista_shrinkage/lista_shrinkage.h"
 #include "ops/lista_shrinkage/lista_shrinkage_kernels.h"
@@ -81,6 +82,12 @@ TORCH_LIBRARY_FRAGMENT(srgan_cpp, m) {
   }
 SRGAN_CPP_REGISTER_LISTA(CPU)
 SRGAN_CPP_REGISTER_LISTA(CUDA)
+
+// The device check before any kernel (common/same_device.h).
+TORCH_LIBRARY_IMPL(srgan_cpp, BackendSelect, m) {
+  SRGAN_CPP_CHECK_SAME_DEVICE(m, "lista_shrinkage");
+  SRGAN_CPP_CHECK_SAME_DEVICE(m, "lista_shrinkage_backward");
+}
 
 namespace ops {
 

@@ -3,6 +3,7 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/library.h>
 
+#include "common/same_device.h"
 #include "ops/pixel_attention/pixel_attention.h"
 #include "ops/pixel_attention/pixel_attention_kernels.h"
 
@@ -24,6 +25,12 @@ TORCH_LIBRARY_FRAGMENT(srgan_cpp, m) {
   }
 SRGAN_CPP_REGISTER_PIXEL_ATTENTION(CPU)
 SRGAN_CPP_REGISTER_PIXEL_ATTENTION(CUDA)
+
+// The device check before any kernel (common/same_device.h).
+TORCH_LIBRARY_IMPL(srgan_cpp, BackendSelect, m) {
+  SRGAN_CPP_CHECK_SAME_DEVICE(m, "pixel_attention");
+  SRGAN_CPP_CHECK_SAME_DEVICE(m, "pixel_attention_backward");
+}
 
 namespace ops {
 

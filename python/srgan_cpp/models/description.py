@@ -71,6 +71,39 @@ class ModelDescription:
         return asdict(self)
 
 
+#: Top-level key of the weights files srgan_cpp's trainer writes: ``{"type": NAME, "kwargs":
+#: {constructor arguments}}``, so arguments the weights cannot tell (SCN's ``num_stages``,
+#: FSRCNN's ``scale``, DRRN's ``num_units``, ...) travel with them. BasicSR's loaders read
+#: only ``params`` / ``params_ema`` and ignore it.
+ARCH_KEY = "arch"
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def stored_arch_kwargs(obj: Any, spec: ArchSpec, fn: str) -> Dict[str, Any]:
+    """The constructor arguments of a checkpoint's :data:`ARCH_KEY` record when it names
+    ``spec``'s architecture (else ``{}``). ValueError for a malformed record or an argument
+    the constructor does not take."""
+    rec = obj.get(ARCH_KEY) if isinstance(obj, Mapping) else None
+    if rec is None:
+        return {}
+    if not (isinstance(rec, Mapping) and isinstance(rec.get("type"), str) and isinstance(rec.get("kwargs", {}), Mapping)):
+        raise ValueError(f"{fn}: the checkpoint's {ARCH_KEY!r} record is not {{'type': NAME, 'kwargs': {{...}}}}")
+    if rec["type"] != spec.name:
+        return {}
+    import inspect
+
+    params = inspect.signature(spec.cls).parameters
+    out: Dict[str, Any] = {}
+    for k, v in dict(rec.get("kwargs", {})).items():
+        if k not in params:
+            raise ValueError(f"{fn}: the checkpoint's {ARCH_KEY!r} record has argument {k!r}, which {spec.name} "
+                             f"does not take")
+        if not (isinstance(v, _PLAIN) or (isinstance(v, (list, tuple)) and all(isinstance(x, _PLAIN) for x in v))):
+            raise ValueError(f"{fn}: the checkpoint's {ARCH_KEY!r} record has a non-plain value for {k!r}")
+        out[k] = v
+    return out
+
+
 def resolve(source: Union[str, "os.PathLike[str]", Mapping[str, Any]], *,
             map_location: Union[str, torch.device] = "cpu", fn: str = "srgan_cpp.models.load",
             **overrides: Any) -> Tuple[ArchSpec, Dict[str, Any], StateDict, str]:
@@ -82,6 +115,8 @@ def resolve(source: Union[str, "os.PathLike[str]", Mapping[str, Any]], *,
     obj = read_checkpoint(source, map_location, fn=fn) if isinstance(source, (str, os.PathLike)) else source
     sd, layout = registry.convert_layout(unwrap_state_dict(obj, fn=fn))
     spec, cfg = registry.find(sd)
+    for k, v in stored_arch_kwargs(obj, spec, fn).items():
+        cfg.setdefault(k, v)  # what the shapes tell wins; the record fills what they cannot
     cfg.update(overrides)
     if spec.check is not None:
         spec.check(cfg)

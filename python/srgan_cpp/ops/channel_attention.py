@@ -92,6 +92,8 @@ def _backward_fake(grad_output, input, squeeze_weight, squeeze_bias, excite_weig
     if grad_output.shape != input.shape:
         raise ValueError(f"{op}: expected `grad_output` of the input's shape {tuple(input.shape)}, got "
                          f"{tuple(grad_output.shape)}")
+    if grad_output.dtype != input.dtype:  # as the C++ check
+        raise TypeError(f"{op}: expected `grad_output` of dtype {input.dtype} like `input`, got {grad_output.dtype}")
 
     def like(t: Optional[Tensor]) -> Tensor:
         return input.new_empty([0]) if t is None else t.new_empty(t.shape)

@@ -65,6 +65,11 @@ def _forward_fake(input: Tensor, threshold: Tensor, addend: Optional[Tensor] = N
 
 @torch.library.register_fake("srgan_cpp::lista_shrinkage_backward")
 def _backward_fake(grad: Tensor, output: Tensor, threshold: Tensor, need_threshold: bool):
-    _check(output, threshold, _OP + "_backward", "output")
+    op = _OP + "_backward"
+    _check(output, threshold, op, "output")
+    if grad.dtype != output.dtype:  # as the C++ check: the backward kernel reads both together
+        raise TypeError(f"{op}: expected `grad` of dtype {output.dtype}, got {grad.dtype}")
+    torch._check(grad.shape == output.shape,
+                 lambda: f"{op}: expected `grad` of the shape of `output` {tuple(output.shape)}, got {tuple(grad.shape)}")
     grad_threshold = threshold.new_empty(threshold.shape if need_threshold else [0])
     return _empty_like_layout(output, list(output.shape)), grad_threshold

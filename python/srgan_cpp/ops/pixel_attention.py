@@ -72,6 +72,8 @@ def _backward_fake(grad_output, input, gate, bias):
     if grad_output.shape != input.shape:
         raise ValueError(f"{op}: expected `grad_output` of the input's shape {tuple(input.shape)}, got "
                          f"{tuple(grad_output.shape)}")
+    if grad_output.dtype != input.dtype:  # as the C++ check
+        raise TypeError(f"{op}: expected `grad_output` of dtype {input.dtype} like `input`, got {grad_output.dtype}")
     fmt = _format(input)
     grad_bias = input.new_empty([0]) if bias is None else bias.new_empty(bias.shape)
     return (torch.empty_like(input.contiguous(memory_format=fmt)), torch.empty_like(gate.contiguous(memory_format=fmt)),

@@ -202,14 +202,19 @@ class CheckpointStore:
 
     # -- BasicSR-layout weights ---------------------------------------------------------
     def export_weights(self, label: str, tag: str, params: Mapping[str, Tensor],
-                       params_ema: Optional[Mapping[str, Tensor]] = None, safetensors: bool = False) -> List[str]:
-        """Writes ``models/<label>_<tag>.pth`` (``{"params"[, "params_ema"]}``) and, when
-        asked, ``models/<label>_<tag>.safetensors`` (the EMA weights when there are some,
-        the key named in its metadata). Returns the paths written."""
+                       params_ema: Optional[Mapping[str, Tensor]] = None, safetensors: bool = False,
+                       arch: Optional[Mapping[str, Any]] = None) -> List[str]:
+        """Writes ``models/<label>_<tag>.pth`` (``{"params"[, "params_ema"][, "arch"]}``) and,
+        when asked, ``models/<label>_<tag>.safetensors`` (the EMA weights when there are some,
+        the key named in its metadata). ``arch``: :func:`arch_record` of the network, so
+        ``srgan_cpp.models.load`` gets the arguments the weights cannot tell. Returns the
+        paths written."""
         os.makedirs(self.models, exist_ok=True)
         payload: Dict[str, Any] = {"params": cpu_state_dict(params)}
         if params_ema is not None:
             payload["params_ema"] = cpu_state_dict(params_ema)
+        if arch is not None:
+            payload["arch"] = dict(arch)
         path = os.path.join(self.models, f"{label}_{tag}.pth")
         try:
             with atomic_write(path, suffix=".pth") as f:
@@ -236,6 +241,14 @@ def check_writable(folder: str, key: str) -> None:
         os.unlink(probe)
     except OSError as e:
         raise ConfigError(key, f"cannot write to the run folder {folder!r}: {e.strerror or e}") from None
+
+
+def arch_record(cfg: Any) -> Dict[str, Any]:
+    """The ``arch`` entry of exported weights for a NetworkConfig: ``{"type", "kwargs"}``
+    (plain data: read back with ``weights_only=True``)."""
+    from .schema import to_data
+
+    return {"type": cfg.type, "kwargs": to_data(dict(cfg.kwargs))}
 
 
 def model_spec(cfg: Any) -> Optional[Dict[str, Any]]:

@@ -282,16 +282,74 @@ class AdversarialLossConfig:
 
 
 @dataclass
+class RecursiveSupervisionConfig:
+    """DRCN's recursive supervision (``srgan_cpp.models.drcn_loss``): ``weight`` x
+    ``(alpha l1 + (1 - alpha) l2 + beta ||W||^2)`` with ``l1 = 1/(2D) sum_d MSE(y_d, gt)``
+    over the D intermediate predictions and ``l2 = 1/2 MSE(output, gt)`` of the ensemble.
+    ``alpha`` goes linearly from ``alpha`` to ``alpha_end`` over ``alpha_iterations``
+    iterations of the stage (null: the whole stage), then stays there - the paper starts at
+    1 and lets it decay towards 0. ``beta``: the paper's weight decay on the weights (not the
+    biases) inside the loss (1e-4 in the paper; or 0 and the optimiser's ``weight_decay``).
+    The generator must have ``forward_all(x) -> (output, [y_1 .. y_D])`` (``DRCN``)."""
+
+    weight: float = 1.0
+    alpha: float = 1.0
+    alpha_end: float = 0.0
+    alpha_iterations: Optional[int] = None
+    beta: float = 0.0
+
+    def check(self, key: str) -> None:
+        for n in ("alpha", "alpha_end"):
+            _need(0.0 <= getattr(self, n) <= 1.0, _join(key, n), f"expected a value in [0, 1], got {getattr(self, n)}")
+        _need(self.alpha_iterations is None or self.alpha_iterations >= 1, _join(key, "alpha_iterations"),
+              f"expected >= 1 or null, got {self.alpha_iterations}")
+        _need(self.beta >= 0, _join(key, "beta"), f"expected >= 0, got {self.beta}")
+
+    def alpha_at(self, iteration: int, stage_iterations: int) -> float:
+        """alpha at 1-based stage iteration ``iteration`` (linear decay, then constant)."""
+        span = self.alpha_iterations or stage_iterations
+        t = min(1.0, max(0, iteration - 1) / max(1, span - 1)) if span > 1 else 1.0
+        return self.alpha + (self.alpha_end - self.alpha) * t
+
+
+@dataclass
+class PyramidLossConfig:
+    """LapSRN's loss (``srgan_cpp.models.lapsrn_loss``): ``weight`` x the sum over the
+    pyramid levels of the Charbonnier loss ``sqrt(d^2 + eps^2)`` between each level's output
+    and the HR patch MATLAB-bicubic-downscaled to that level (eps 1e-3, the paper). The
+    generator must have ``forward_pyramid(x) -> [x2, x4, ...]`` (``LapSRN``)."""
+
+    weight: float = 1.0
+    eps: float = 1e-3
+
+    def check(self, key: str) -> None:
+        _need(self.eps > 0, _join(key, "eps"), f"expected > 0, got {self.eps}")
+
+
+#: losses that need more than the generator's output, and the generator method giving it
+AUX_FORWARD = {"recursive_supervision": "forward_all", "pyramid": "forward_pyramid"}
+
+
+@dataclass
 class LossesConfig:
     pixel: Optional[PixelLossConfig] = None
     perceptual: Optional[PerceptualLossConfig] = None
     gradient_cosine: Optional[GradientCosineLossConfig] = None
     tv: Optional[TVLossConfig] = None
     adversarial: Optional[AdversarialLossConfig] = None
+    recursive_supervision: Optional[RecursiveSupervisionConfig] = None
+    pyramid: Optional[PyramidLossConfig] = None
 
     def check(self, key: str) -> None:
-        _need(any(getattr(self, n) is not None for n in ("pixel", "perceptual", "gradient_cosine", "adversarial")),
-              key, "a stage needs at least one of pixel, perceptual, gradient_cosine, adversarial")
+        main = ("pixel", "perceptual", "gradient_cosine", "adversarial", "recursive_supervision", "pyramid")
+        _need(any(getattr(self, n) is not None for n in main), key, f"a stage needs at least one of {', '.join(main)}")
+        _need(self.recursive_supervision is None or self.pyramid is None, key,
+              "recursive_supervision and pyramid need different generators (DRCN, LapSRN): use one")
+
+    def aux_forward(self) -> Optional[str]:
+        """The generator method the losses train through (``forward_all`` / ``forward_pyramid``),
+        or None when the plain forward's output is enough."""
+        return next((m for n, m in AUX_FORWARD.items() if getattr(self, n) is not None), None)
 
 
 @dataclass
@@ -407,6 +465,9 @@ class StageConfig:
     updated on iterations divisible by it). d_warmup: iterations in which only D is
     trained, G frozen (BasicSR ``net_d_init_iters``). ema: decay of the generator's EMA
     (parameters and buffers), e.g. 0.999. clip_grad_*: max gradient norm per network.
+    clip_grad_g_by_lr: VDSR's adjustable gradient clipping - the generator's max norm is
+    ``clip_grad_g / lr`` at the current learning rate (the paper clips to ``theta / lr`` so
+    that a high learning rate stays stable; as the common PyTorch VDSR, on the norm).
     max_bad_steps: a step whose loss is NaN/Inf is skipped and counted; the run stops after
     this many in the stage.
     """
@@ -425,6 +486,7 @@ class StageConfig:
     d_warmup: int = 0
     clip_grad_g: Optional[float] = None
     clip_grad_d: Optional[float] = None
+    clip_grad_g_by_lr: bool = False
     init_g: Optional[InitConfig] = None
     init_d: Optional[InitConfig] = None
     freeze_g: List[str] = field(default_factory=list)
@@ -441,8 +503,16 @@ class StageConfig:
         for n in ("clip_grad_g", "clip_grad_d"):
             v = getattr(self, n)
             _need(v is None or v > 0, _join(key, n), f"expected > 0, got {v}")
+        _need(not self.clip_grad_g_by_lr or self.clip_grad_g is not None, _join(key, "clip_grad_g_by_lr"),
+              "needs clip_grad_g (the clipping threshold theta)")
         _need(not networks.is_discriminator(self.generator.type), _join(key, "generator.type"),
               f"{self.generator.type} is a discriminator")
+        method = self.losses.aux_forward()
+        if method is not None:
+            loss = next(n for n, m in AUX_FORWARD.items() if m == method)
+            _need(callable(getattr(networks.model_class(self.generator.type), method, None)),
+                  _join(key, f"losses.{loss}"), f"needs a generator with `{method}` (e.g. "
+                  f"{'DRCN' if method == 'forward_all' else 'LapSRN'}), not {self.generator.type}")
         adv = self.losses.adversarial
         if adv is not None:
             _need(self.discriminator is not None, _join(key, "losses.adversarial"),

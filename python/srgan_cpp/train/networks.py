@@ -59,6 +59,11 @@ def geometry(name: str, kwargs: Mapping[str, Any]) -> registry.Geometry:
     return spec.geometry(spec.full_kwargs(kwargs))
 
 
+def model_class(name: str) -> type:
+    """The class registered as ``name``."""
+    return registry.get(name).cls
+
+
 def is_discriminator(name: str) -> bool:
     """Whether ``name`` is a discriminator / critic (not a generator)."""
     return name in registry.names() and registry.get(name).kind == "discriminator"

@@ -35,7 +35,7 @@ from ..losses import gan_loss, gradient_penalty
 from .config import StageConfig
 from .distributed import Dist
 from .ema import EMA
-from .objectives import ContentLoss
+from .objectives import ContentLoss, split_output
 from .precision import Scaler
 from .sharpen import usm_sharpen
 
@@ -76,8 +76,9 @@ class StepResult:
 class Stepper:
     """The update of one stage (networks, optimisers, scalers and losses already built).
 
-    ``g`` / ``d`` are what forward passes go through (DDP-wrapped with several processes);
-    ``g_raw`` / ``d_raw`` the networks themselves.
+    ``g`` / ``d`` are what forward passes go through (DDP-wrapped with several processes;
+    ``g`` is an :class:`~.objectives.AuxForward` of the generator when the losses need its
+    intermediate predictions); ``g_raw`` / ``d_raw`` the networks themselves.
     """
 
     def __init__(self, cfg: StageConfig, g: nn.Module, g_raw: nn.Module, d: Optional[nn.Module],
@@ -158,9 +159,9 @@ class Stepper:
             set_requires_grad(self.d_raw, False)
             self.opt_g.zero_grad(set_to_none=True)
             with self.autocast():
-                sr = self.g(lq)
+                sr, aux = split_output(self.g(lq), self.cfg.losses.aux_forward())
             sr32 = sr.float()
-            total, terms = self.content(sr32, gt_pix, gt_percep, self.autocast)
+            total, terms = self.content(sr32, gt_pix, gt_percep, self.autocast, aux=aux, iteration=it)
             if has_d:
                 assert self.adv is not None and self.d_raw is not None
                 if ragan:
@@ -177,7 +178,10 @@ class Stepper:
                 total = total + l_gan
             terms["l_g_total"] = total.detach()
             res.terms.update(terms)
-            res.g_stepped = self._step_or_skip("g", total, self.opt_g, self.scaler_g, cfg.clip_grad_g, want_norms, res)
+            clip_g = cfg.clip_grad_g
+            if clip_g is not None and cfg.clip_grad_g_by_lr:  # VDSR: theta / lr
+                clip_g = clip_g / self.opt_g.param_groups[0]["lr"]
+            res.g_stepped = self._step_or_skip("g", total, self.opt_g, self.scaler_g, clip_g, want_norms, res)
             sr_d = sr.detach()
         elif has_d:
             with torch.no_grad(), self.autocast():

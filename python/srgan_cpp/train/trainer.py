@@ -33,14 +33,15 @@ from torch import Tensor, nn
 from .. import models as _models
 from .._atomic import atomic_write
 from . import build, hooks as _hooks, networks, precision, schedules
-from .checkpoint import CheckpointStore, check_writable, cpu_state_dict, model_spec, rng_state, set_rng_state
+from .checkpoint import (CheckpointStore, arch_record, check_writable, cpu_state_dict, model_spec, rng_state,
+                         set_rng_state)
 from .config import NetworkConfig, StageConfig, TrainConfig
 from .data import CACHE_AUTO_BYTES, StreamDataset, dataset_pairs, make_batches, scan
 from .distributed import Dist, setup as dist_setup, wrap as dist_wrap
 from .ema import EMA
 from .errors import ConfigError, TrainingError
 from .loading import dump_yaml, load_config
-from .objectives import ContentLoss
+from .objectives import AuxForward, ContentLoss
 from .run_log import RunLog
 from .steps import Stepper, StepResult
 from .validation import build_sets, validate
@@ -358,9 +359,10 @@ class Trainer:
         if self.d_raw is not None:
             opt_d = build.optimizer(st.optim_d, list(self.d_raw.parameters()), self.device, f"{key}.optim_d")
             opts.append(opt_d)
-        g = dist_wrap(self.g_raw, self.dist, self.device)
+        method = st.losses.aux_forward()  # DRCN's / LapSRN's losses train through forward_all / forward_pyramid
+        g = dist_wrap(AuxForward(self.g_raw, method) if method else self.g_raw, self.dist, self.device)
         d = dist_wrap(self.d_raw, self.dist, self.device) if self.d_raw is not None else None
-        content = ContentLoss(st.losses).to(self.device)
+        content = ContentLoss(st.losses, st.iterations, g_params).to(self.device)
         if self.config.channels_last:
             content = content.to(memory_format=torch.channels_last)
         amp, dev = self.config.amp, self.device
@@ -409,8 +411,9 @@ class Trainer:
             tag = str(self.iteration)
             ema = state["nets"].get("g_ema")
             safet = self.config.checkpoint.safetensors
-            self.store.export_weights("net_g", tag, state["nets"]["g"], ema, safet)
-            self.store.export_weights("net_g", "latest", state["nets"]["g"], ema)
+            arch = arch_record(self._g_cfg)
+            self.store.export_weights("net_g", tag, state["nets"]["g"], ema, safet, arch)
+            self.store.export_weights("net_g", "latest", state["nets"]["g"], ema, arch=arch)
             if "d" in state["nets"]:
                 self.store.export_weights("net_d", tag, state["nets"]["d"])
                 self.store.export_weights("net_d", "latest", state["nets"]["d"])
@@ -496,7 +499,7 @@ class Trainer:
         if self.is_main:
             assert self.store is not None
             self.store.export_weights("net_g", f"stage_{st.name}", self._prev["params"], self._prev["params_ema"],
-                                      self.config.checkpoint.safetensors)
+                                      self.config.checkpoint.safetensors, arch_record(st.generator))
 
     # -- validation ---------------------------------------------------------------------------
     def _validate(self, st: StageConfig) -> Optional[Dict[str, float]]:
@@ -523,7 +526,7 @@ class Trainer:
                 assert self.store is not None
                 params = cpu_state_dict(self.g_raw.state_dict())
                 ema = cpu_state_dict(self.ema.state_dict()) if self.ema is not None else None
-                self.store.export_weights("net_g", "best", params, ema)
+                self.store.export_weights("net_g", "best", params, ema, arch=arch_record(st.generator))
             return metrics
 
         metrics = self._on_main(run)
@@ -575,7 +578,11 @@ class Trainer:
         t_start = time.perf_counter()
         self.dist = dist_setup(self.config.device)
         try:
-            return self._fit(t_start)
+            result = self._fit(t_start)
+            # Every rank finished before the group is destroyed: a rank tearing gloo down while
+            # another is still in its last collective aborted the process at exit.
+            self.dist.barrier()
+            return result
         finally:
             if self.log is not None:
                 self.log.close(plot=False)
@@ -806,6 +813,7 @@ class Trainer:
                 b.load_state_dict(sds[1])
                 mixed = _models.interpolate(a, b, alpha)
                 tag = f"interp_{item.a}_{item.b}_{alpha:g}"
-                out += self.store.export_weights("net_g", tag, mixed.state_dict(), None, self.config.checkpoint.safetensors)
+                out += self.store.export_weights("net_g", tag, mixed.state_dict(), None, self.config.checkpoint.safetensors,
+                                                 arch_record(st.generator))
                 self._say(f"interpolated generator (1 - {alpha:g}) * {item.a} + {alpha:g} * {item.b} -> {out[-1]}")
         return out

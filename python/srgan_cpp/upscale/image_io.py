@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from .._atomic import atomic_write
-from .._png16 import png_header
+from .._png16 import png_header, read_png16
 from .png_writer import write_png
 
 __all__ = ["Picture", "read_picture", "picture_from_pil", "picture_to_pil", "write_picture", "OUTPUT_FORMATS",
@@ -116,19 +116,6 @@ def _exif_bytes(im: Image.Image) -> Tuple[Optional[bytes], int]:
     return data, orientation if 1 <= orientation <= 8 else 1
 
 
-def _read_png16(path: str, where: str) -> np.ndarray:
-    import png  # pypng: Pillow decodes 16-bit colour PNGs to 8 bits only
-
-    try:
-        width, height, rows, info = png.Reader(filename=path).asDirect()
-        out = np.empty((height, width * int(info["planes"])), dtype=np.uint16)
-        for y, row in enumerate(rows):  # pypng gives array('H') rows
-            out[y] = np.frombuffer(row, dtype=np.uint16)
-    except (png.Error, EOFError, ValueError) as e:
-        raise ValueError(f"{where}: cannot decode this 16-bit PNG: {e}") from e
-    return out.reshape(height, width, int(info["planes"]))
-
-
 def _check_pixels(where: str, width: int, height: int, max_pixels: int) -> None:
     if width * height > max_pixels:
         raise ValueError(f"{where}: refused: its header declares {width}x{height} = {width * height} pixels, more than "
@@ -153,10 +140,7 @@ def read_picture(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> Pictur
         raise ValueError(f"{where}: the file is empty (0 bytes)")
     head = png_header(path)
     if head is not None:
-        with open(path, "rb") as f:
-            f.seek(16)
-            w, h = (int.from_bytes(f.read(4), "big") for _ in range(2))
-        _check_pixels(where, w, h, max_pixels)
+        _check_pixels(where, head.width, head.height, max_pixels)
     try:
         with _PILLOW_LIMIT, warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -168,9 +152,10 @@ def read_picture(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> Pictur
         with im:
             _check_pixels(where, im.width, im.height, max_pixels)
             icc = im.info.get("icc_profile") or None
-            if head is not None and head[0] == 16 and head[1] in (2, 4, 6):
+            # 16-bit colour and gray+alpha PNGs: Pillow decodes them to 8 bits only.
+            if head is not None and head.bit_depth == 16 and head.colour_type in (2, 4, 6):
                 exif, orientation = _exif_bytes(im)
-                pixels = _read_png16(path, where)
+                pixels = read_png16(path)
             else:
                 im.load()  # decode now, inside the try: Pillow is lazy
                 exif, orientation = _exif_bytes(im)
