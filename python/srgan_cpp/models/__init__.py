@@ -31,9 +31,10 @@ from .unet_discriminator import UNetDiscriminatorSN
 from .vdsr import VDSR
 from .vgg_discriminator import SRGANDiscriminator, VGGDiscriminator96, VGGStyleDiscriminator
 
-__all__ = ["CppModule", "DRCN", "DRRN", "DenseHetSRWGANGenerator", "DenseResidualBlock", "EDSR", "FSRCNN", "HetResidualBlock",
-           "HetSRWGANCritic", "HetSRWGANGenerator", "LapSRN", "MSRResNet", "ModelDescription", "PAN", "PSRGANGenerator", "RCAN",
-           "RDN", "RRDBNet", "SCN", "UnknownModelError", "default_model", "model_card", "pretrained", "pretrained_names", "SRCNN", "SRGANDiscriminator", "SRVGGNetCompact", "TransferReport", "UNetDiscriminatorSN",
-           "VDSR", "VGGDiscriminator96", "VGGStyleDiscriminator", "describe", "drcn_loss", "freeze", "interpolate", "lapsrn_loss",
-           "load", "load_partial", "gray_state_dict",
-           "load_state_dict_file", "registry", "save", "save_state_dict", "unfreeze"]
+__all__ = ["CppModule", "DRCN", "DRRN", "DenseHetSRWGANGenerator", "DenseResidualBlock", "EDSR", "FSRCNN",
+           "HetResidualBlock", "HetSRWGANCritic", "HetSRWGANGenerator", "LapSRN", "MSRResNet", "ModelDescription",
+           "PAN", "PSRGANGenerator", "RCAN", "RDN", "RRDBNet", "SCN", "SRCNN", "SRGANDiscriminator",
+           "SRVGGNetCompact", "TransferReport", "UNetDiscriminatorSN", "UnknownModelError", "VDSR",
+           "VGGDiscriminator96", "VGGStyleDiscriminator", "default_model", "describe", "drcn_loss", "freeze",
+           "gray_state_dict", "interpolate", "lapsrn_loss", "load", "load_partial", "load_state_dict_file",
+           "model_card", "pretrained", "pretrained_names", "registry", "save", "save_state_dict", "unfreeze"]
