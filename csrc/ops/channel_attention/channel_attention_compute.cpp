@@ -39,26 +39,20 @@ at::TensorOptions acc_options(const at::Tensor& input) {
   return input.options().dtype(at::toOpMathType(input.scalar_type())).memory_format(c10::nullopt);
 }
 
+// The kernels by device, with the one dispatch idiom (common/device_kernels.h).
 void run_pool(const at::Tensor& x, const at::Tensor& g, at::Tensor& sums, const char* op) {
-  if (x.is_cpu()) return pool_cpu(x, g, sums);
-#ifdef SRGAN_CPP_WITH_CUDA
-  if (x.is_cuda()) return pool_cuda(x, g, sums);
-#endif
-  fail_unsupported_device(x, op);
+  run_on_device(x, op, [&] { pool_cpu(x, g, sums); }, SRGAN_CPP_CUDA_KERNEL([&] { pool_cuda(x, g, sums); }));
 }
 
-void run_gate(const at::Tensor& sums, const GateWeights& w, int64_t hw, GateTensors& t, bool backward) {
-  if (sums.is_cpu()) return gate_cpu(sums, w, hw, t, backward);
-#ifdef SRGAN_CPP_WITH_CUDA
-  return gate_cuda(sums, w, hw, t, backward);
-#endif
+void run_gate(const at::Tensor& sums, const GateWeights& w, int64_t hw, GateTensors& t, bool backward,
+              const char* op) {
+  run_on_device(sums, op, [&] { gate_cpu(sums, w, hw, t, backward); },
+                SRGAN_CPP_CUDA_KERNEL([&] { gate_cuda(sums, w, hw, t, backward); }));
 }
 
-at::Tensor run_scale(const at::Tensor& x, const at::Tensor& scale, const at::Tensor& add) {
-#ifdef SRGAN_CPP_WITH_CUDA
-  if (x.is_cuda()) return scale_cuda(x, scale, add);
-#endif
-  return scale_cpu(x, scale, add);
+at::Tensor run_scale(const at::Tensor& x, const at::Tensor& scale, const at::Tensor& add, const char* op) {
+  return run_on_device(x, op, [&] { return scale_cpu(x, scale, add); },
+                       SRGAN_CPP_CUDA_KERNEL([&] { return scale_cuda(x, scale, add); }));
 }
 
 }  // namespace
@@ -72,8 +66,8 @@ at::Tensor forward(const at::Tensor& input, const at::Tensor& squeeze_weight, co
   at::Tensor sums = at::empty({1, g.n, g.c}, acc);
   run_pool(x, at::Tensor(), sums, kForward);
   GateTensors t;
-  run_gate(sums, gate_weights(g, squeeze_weight, squeeze_bias, excite_weight, excite_bias, acc), g.hw(), t, false);
-  return run_scale(x, t.scale, at::Tensor());
+  run_gate(sums, gate_weights(g, squeeze_weight, squeeze_bias, excite_weight, excite_bias, acc), g.hw(), t, false, kForward);
+  return run_scale(x, t.scale, at::Tensor(), kForward);
 }
 
 std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor, at::Tensor> backward(
@@ -95,9 +89,9 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor, at::Tensor> backward(
   } else {
     at::Tensor sums = at::empty({2, g.n, g.c}, acc);
     run_pool(x, gr, sums, kBackward);
-    run_gate(sums, gate_weights(g, squeeze_weight, squeeze_bias, excite_weight, excite_bias, acc), g.hw(), t, true);
+    run_gate(sums, gate_weights(g, squeeze_weight, squeeze_bias, excite_weight, excite_bias, acc), g.hw(), t, true, kBackward);
   }
-  const at::Tensor grad_input = g.n == 0 ? at::empty_like(x) : run_scale(gr, t.scale, t.d_pixel);
+  const at::Tensor grad_input = g.n == 0 ? at::empty_like(x) : run_scale(gr, t.scale, t.d_pixel, kBackward);
   const auto wdt = input.scalar_type();
   at::Tensor grad_w2 = t.d_excite.t().mm(t.hidden).to(wdt).view(excite_weight.sizes());
   at::Tensor grad_w1 = t.d_squeeze.t().mm(t.pooled).to(wdt).view(squeeze_weight.sizes());

@@ -30,17 +30,9 @@ at::Tensor forward_impl(const at::Tensor& input, const at::Tensor& threshold, co
   if (r.defined()) r = r.contiguous(fmt);
   const at::Tensor theta = threshold.to(acc_type_of(input)).contiguous();
   at::Tensor y = at::empty(x.sizes(), x.options().memory_format(fmt));
-  if (x.is_cpu()) {
-    forward_cpu(x, r, theta, y);
-    return y;
-  }
-#ifdef SRGAN_CPP_WITH_CUDA
-  if (x.is_cuda()) {
-    forward_cuda(x, r, theta, y);
-    return y;
-  }
-#endif
-  fail_unsupported_device(x, op);
+  run_on_device(x, op, [&] { forward_cpu(x, r, theta, y); },
+                SRGAN_CPP_CUDA_KERNEL([&] { forward_cuda(x, r, theta, y); }));
+  return y;
 }
 
 std::tuple<at::Tensor, at::Tensor> backward_impl(const at::Tensor& grad, const at::Tensor& output,
@@ -49,17 +41,7 @@ std::tuple<at::Tensor, at::Tensor> backward_impl(const at::Tensor& grad, const a
   check_backward_args(grad, output, threshold, op);
   const auto fmt = layout_of(output);
   const at::Tensor y = output.contiguous(fmt), g = grad.contiguous(fmt);
-  std::tuple<at::Tensor, at::Tensor> out;
-  if (y.is_cpu()) {
-    out = backward_cpu(g, y, need_threshold);
-  } else {
-#ifdef SRGAN_CPP_WITH_CUDA
-    if (!y.is_cuda()) fail_unsupported_device(y, op);
-    out = backward_cuda(g, y, need_threshold);
-#else
-    fail_unsupported_device(y, op);
-#endif
-  }
+  auto out = run_on_device(y, op, backward_cpu, SRGAN_CPP_CUDA_KERNEL(backward_cuda), g, y, need_threshold);
   at::Tensor& gt = std::get<1>(out);
   gt = need_threshold ? gt.to(threshold.scalar_type()) : at::empty({0}, threshold.options());
   return out;

@@ -29,11 +29,7 @@ at::Tensor forward(const at::Tensor& input, const at::Tensor& gate, const c10::o
   const Geometry g = check_args(input, gate, bias, at::Tensor(), kForward);
   const auto fmt = format_of(g);
   const at::Tensor x = input.contiguous(fmt), z = gate.contiguous(fmt), b = acc_bias(bias, g, input);
-  if (x.is_cpu()) return forward_cpu(x, z, b);
-#ifdef SRGAN_CPP_WITH_CUDA
-  if (x.is_cuda()) return forward_cuda(x, z, b);
-#endif
-  fail_unsupported_device(x, kForward);
+  return run_on_device(x, kForward, forward_cpu, SRGAN_CPP_CUDA_KERNEL(forward_cuda), x, z, b);
 }
 
 std::tuple<at::Tensor, at::Tensor, at::Tensor> backward(const at::Tensor& grad_output, const at::Tensor& input,
@@ -44,17 +40,7 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> backward(const at::Tensor& grad_o
   const at::Tensor x = input.contiguous(fmt), z = gate.contiguous(fmt), go = grad_output.contiguous(fmt);
   const at::Tensor b = acc_bias(bias, g, input);
   const bool has_bias = bias.has_value() && bias->defined();
-  std::tuple<at::Tensor, at::Tensor, at::Tensor> out;
-  if (x.is_cpu()) {
-    out = backward_cpu(go, x, z, b, has_bias);
-  } else {
-#ifdef SRGAN_CPP_WITH_CUDA
-    if (!x.is_cuda()) fail_unsupported_device(x, kBackward);
-    out = backward_cuda(go, x, z, b, has_bias);
-#else
-    fail_unsupported_device(x, kBackward);
-#endif
-  }
+  auto out = run_on_device(x, kBackward, backward_cpu, SRGAN_CPP_CUDA_KERNEL(backward_cuda), go, x, z, b, has_bias);
   auto& [gx, gz, gb] = out;
   gb = has_bias ? gb.to(input.scalar_type()) : at::empty({0}, input.options());
   return out;
