@@ -5,6 +5,7 @@ Subcommands:
     eval     PSNR/SSIM of a model and bicubic on benchmark folders (``srgan_cpp.eval_cli``)
     upscale  upscale images and folders with a model (``srgan_cpp.upscale.cli``)
     info     describe a model checkpoint (``srgan_cpp.upscale.cli``)
+    models   list the models shipped with the package (``srgan_cpp.pretrained_cli``)
 
 Adding a subcommand: write a function ``add_parser(subparsers) -> None`` that calls
 ``subparsers.add_parser(NAME, help=...)``, adds its arguments and sets
@@ -69,7 +70,8 @@ _ADDERS: List[AddParser] = []
 
 #: ``"module:function"`` of subcommand adders that live in other modules.
 SUBCOMMAND_MODULES: List[str] = ["srgan_cpp.eval_cli:add_eval_subparser", "srgan_cpp.train_cli:add_parser",
-                                  "srgan_cpp.upscale.cli:add_upscale_parser", "srgan_cpp.upscale.cli:add_info_parser"]
+                                  "srgan_cpp.upscale.cli:add_upscale_parser", "srgan_cpp.upscale.cli:add_info_parser",
+                                  "srgan_cpp.pretrained_cli:add_parser"]
 
 #: Environment variable that makes every error print its traceback too.
 DEBUG_ENV = "SRGAN_CPP_DEBUG"

@@ -141,7 +141,15 @@ def load_model(spec: str, weights: Optional[str] = None, device: str = "cpu") ->
     elif _MODULE_ATTR.match(spec):
         model = _model_from_attr(spec)
     else:
-        raise FileNotFoundError(f"--model: {spec!r} is neither an existing model file nor 'package.module:attr'")
+        from .models import shipped
+
+        if spec not in shipped.pretrained_names():
+            names = ", ".join(shipped.pretrained_names()) or "none"
+            raise FileNotFoundError(f"--model: {spec!r} is neither an existing model file, 'package.module:attr', "
+                                    f"nor a model shipped with srgan_cpp (shipped: {names})")
+        from .upscale.model_info import resolve_model
+
+        model = resolve_model(spec)  # the one resolver of shipped names (upscale -m, info)
     if weights is not None:
         if not isinstance(model, nn.Module):
             raise UsageError("--weights", "only an nn.Module can load weights")
@@ -175,7 +183,7 @@ def add_eval_subparser(subparsers: "argparse._SubParsersAction[Any]") -> argpars
                                                "image_SRF_4/, or HR images only)")
     p.add_argument("--scale", "-s", type=int_range(1, _MAX_SCALE, "an integer scale"), required=True,
                    help=f"upscaling factor (2, 3, 4, ... up to {_MAX_SCALE})")
-    p.add_argument("--model", "-m", default=None, help="checkpoint (architecture detected), TorchScript/.pt2 file or "
+    p.add_argument("--model", "-m", default=None, help="a shipped model's name (srgan-cpp models), checkpoint (architecture detected), TorchScript/.pt2 file or "
                                                         "package.module:attr; omit for bicubic only")
     p.add_argument("--weights", default=None, help="state-dict file to load into --model")
     p.add_argument("--name", default=None, help="the model's row in the table (default: from --model)")

@@ -1,6 +1,6 @@
 """Model classes written in C++ (``torch::nn``) and exposed as genuine ``torch.nn.Module``s,
 the architecture registry, checkpoint loading (``load``) and saving (``save``), ``describe``
-and transfer-learning helpers.
+transfer-learning helpers and the models shipped with the package (``pretrained``).
 
 Importing this package registers every built-in architecture (each module registers its
 own classes in :mod:`.registry`)."""
@@ -23,16 +23,18 @@ from .rcan import RCAN
 from .rdn import RDN
 from .rrdbnet import RRDBNet
 from .scn import SCN
+from .shipped import UnknownModelError, default_model, model_card, pretrained, pretrained_names
 from .srcnn import SRCNN
 from .srvgg import SRVGGNetCompact
-from .transfer import TransferReport, freeze, load_partial, unfreeze
+from .transfer import TransferReport, freeze, gray_state_dict, load_partial, unfreeze
 from .unet_discriminator import UNetDiscriminatorSN
 from .vdsr import VDSR
 from .vgg_discriminator import SRGANDiscriminator, VGGDiscriminator96, VGGStyleDiscriminator
 
-__all__ = ["CppModule", "DRCN", "DRRN", "DenseHetSRWGANGenerator", "DenseResidualBlock", "EDSR", "FSRCNN", "HetResidualBlock",
-           "HetSRWGANCritic", "HetSRWGANGenerator", "LapSRN", "MSRResNet", "ModelDescription", "PAN", "PSRGANGenerator", "RCAN",
-           "RDN", "RRDBNet", "SCN", "SRCNN", "SRGANDiscriminator", "SRVGGNetCompact", "TransferReport", "UNetDiscriminatorSN",
-           "VDSR", "VGGDiscriminator96", "VGGStyleDiscriminator", "describe", "drcn_loss", "freeze", "interpolate", "lapsrn_loss",
-           "load", "load_partial",
-           "load_state_dict_file", "registry", "save", "save_state_dict", "unfreeze"]
+__all__ = ["CppModule", "DRCN", "DRRN", "DenseHetSRWGANGenerator", "DenseResidualBlock", "EDSR", "FSRCNN",
+           "HetResidualBlock", "HetSRWGANCritic", "HetSRWGANGenerator", "LapSRN", "MSRResNet", "ModelDescription",
+           "PAN", "PSRGANGenerator", "RCAN", "RDN", "RRDBNet", "SCN", "SRCNN", "SRGANDiscriminator",
+           "SRVGGNetCompact", "TransferReport", "UNetDiscriminatorSN", "UnknownModelError", "VDSR",
+           "VGGDiscriminator96", "VGGStyleDiscriminator", "default_model", "describe", "drcn_loss", "freeze",
+           "gray_state_dict", "interpolate", "lapsrn_loss", "load", "load_partial", "load_state_dict_file",
+           "model_card", "pretrained", "pretrained_names", "registry", "save", "save_state_dict", "unfreeze"]

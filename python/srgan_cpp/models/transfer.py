@@ -183,3 +183,47 @@ def freeze(model: nn.Module, patterns: Patterns) -> List[str]:
 def unfreeze(model: nn.Module, patterns: Patterns = "*") -> List[str]:
     """The inverse of :func:`freeze` (default: every parameter); returns the names."""
     return _set_requires_grad(model, patterns, True, "unfreeze")
+
+
+#: BT.601 luma weights of R, G, B (sum 1), the gray conversion of ``srgan_cpp.data``.
+LUMA = (0.299, 0.587, 0.114)
+
+
+def gray_state_dict(rgb_state: Mapping[str, Tensor], first: str, last: str, scale: int = 1,
+                    weights: Sequence[float] = LUMA) -> Dict[str, Tensor]:
+    """The state dict of a 1-channel model that computes exactly the luma of the RGB model's
+    output on a gray image replicated to RGB: ``luma(f_rgb([g, g, g]))``.
+
+    Args:
+        rgb_state: the RGB model's state dict.
+        first: the first conv's weight key, ``(F, 3, k, k)``: summed over its input channels.
+        last: the last conv's key prefix (``<last>.weight`` ``(3 * s * s, F, k, k)``, and
+            ``<last>.bias`` if present), whose outputs are pixel-shuffled by ``scale`` = s
+            (1: no shuffle): output channel ``c * s * s + j`` becomes the luma-weighted sum
+            over ``c`` (``weights``, which must sum to 1 so that a residual input added after
+            the shuffle, as in SRVGGNetCompact, stays the gray input).
+
+    Every other tensor is copied. Raises ValueError naming the key for shapes that do not fit.
+    """
+    if abs(sum(weights) - 1.0) > 1e-6 or len(weights) != 3:
+        raise ValueError(f"gray_state_dict: `weights` must be 3 numbers summing to 1, got {tuple(weights)}")
+    out = {k: v.clone() for k, v in rgb_state.items()}
+    w0 = rgb_state.get(first)
+    if w0 is None or w0.dim() != 4 or w0.shape[1] != 3:
+        raise ValueError(f"gray_state_dict: `first` {first!r} must be a conv weight (F, 3, k, k), got "
+                         f"{None if w0 is None else tuple(w0.shape)}")
+    out[first] = w0.sum(dim=1, keepdim=True)
+    s2 = scale * scale
+    lw = torch.tensor(weights, dtype=torch.float64)
+    for suffix in ("weight", "bias"):
+        key = f"{last}.{suffix}"
+        if key not in rgb_state:
+            if suffix == "weight":
+                raise ValueError(f"gray_state_dict: no {key!r} in the state dict")
+            continue
+        t = rgb_state[key]
+        if t.shape[0] != 3 * s2:
+            raise ValueError(f"gray_state_dict: {key!r} has {t.shape[0]} outputs, expected 3 * {scale}^2 = {3 * s2}")
+        groups = t.reshape(3, s2, *t.shape[1:]).to(torch.float64)
+        out[key] = torch.einsum("c,c...->...", lw, groups).to(t.dtype)
+    return out

@@ -16,7 +16,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from ..cli import UsageError, add_device_argument, check_output_dir, check_output_file, int_range, parse_device
 
@@ -77,8 +77,9 @@ def add_upscale_parser(sub: Any) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files and/or folders")
     p.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="output folder (structure of input folders kept); for one input file, may be the output file")
-    p.add_argument("-m", "--model", required=True, metavar="MODEL",
-                   help="checkpoint (.pth/.pt/.safetensors, architecture detected) or TorchScript file")
+    p.add_argument("-m", "--model", default=None, metavar="MODEL",
+                   help="a shipped model's name (srgan-cpp models lists them; default: the default one), "
+                        "a checkpoint (.pth/.pt/.safetensors, architecture detected) or a TorchScript file")
     size = p.add_mutually_exclusive_group()
     size.add_argument("-s", "--scale", type=_factor, metavar="FACTOR", help="output factor, e.g. 2, 4, 3.5 "
                       "(default: the model's)")
@@ -107,6 +108,10 @@ def add_upscale_parser(sub: Any) -> None:
     existing.add_argument("--skip-existing", action="store_true", help="leave outputs that exist alone")
     existing.add_argument("--overwrite", action="store_true", help="replace outputs that exist (atomically)")
     p.add_argument("--json", dest="json_path", default=None, metavar="REPORT", help="write a JSON report")
+    p.add_argument("--compare", action="store_true",
+                   help="also score the model on each input: the input downscaled by the scale (MATLAB bicubic) is "
+                        "upscaled by bicubic and by the model, PSNR/SSIM (Y) printed and <stem>_compare.png "
+                        "(bicubic | model | original) written to the output folder")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("-q", "--quiet", action="store_true", help="print only failures")
     p.set_defaults(func=run_upscale)
@@ -129,6 +134,13 @@ def _setup(args: argparse.Namespace) -> Any:
         torch.set_num_threads(args.threads)
     else:
         share_cpu_threads(world)
+    if args.model is None:
+        from ..models import shipped
+
+        try:
+            args.model = shipped.default_model()
+        except KeyError as e:
+            raise UsageError("-m/--model", f"required: {e}") from None
     try:
         up = Upscaler(args.model, tile=args.tile, overlap=args.overlap, precision=args.precision, device=args.device,
                       alpha=args.alpha, tta=args.tta, batch=args.batch, progress=False if args.no_progress else None)
@@ -191,9 +203,41 @@ def run_upscale(args: argparse.Namespace) -> int:
         print(f"upscaled {len(done)} image(s), skipped {report.count('skipped')}, failed {len(report.failed)} in "
               f"{report.seconds:.1f} s on {up.device} ({up.precision}, tile {', '.join(tiles) or '-'}"
               f"{', ' + str(report.processes) + ' processes' if report.processes > 1 else ''}) -> {args.output}")
+    compared = _compare_outputs(args, up, report, quiet) if args.compare else []
     if args.json_path:
-        _write_json(args.json_path, _report_json(args, up, report))
+        out = _report_json(args, up, report)
+        if args.compare:
+            out["compare"] = compared
+        _write_json(args.json_path, out)
     return report.exit_code
+
+
+def _compare_outputs(args: argparse.Namespace, up: Any, report: Any, quiet: bool) -> List[Dict[str, Any]]:
+    """``--compare``: scores and side-by-side PNGs of every input that was upscaled."""
+    from ..data import write_image
+    from ..image import load_image
+    from .compare import compare_image, compare_path
+
+    label = os.path.splitext(os.path.basename(str(args.model)))[0]
+    folder = args.output if os.path.isdir(args.output) else os.path.dirname(os.path.abspath(args.output))
+    results = []
+    for e in report.entries:
+        if e["status"] != "done":
+            continue
+        try:
+            photo = load_image(e["input"], mode="RGB")
+            c = compare_image(up, photo, name=label)
+        except ValueError as err:
+            print(f"srgan-cpp upscale: warning: --compare: {e['input']}: {err}", file=sys.stderr)
+            continue
+        dst = compare_path(folder, e["input"])
+        write_image(dst, c.grid)
+        results.append({"input": e["input"], "comparison": dst, **c.as_dict()})
+        if not quiet:
+            print(f"{e['input']}: PSNR (Y, x{c.scale} bicubic-downscaled input) bicubic {c.psnr_bicubic:.2f} dB, "
+                  f"{label} {c.psnr_model:.2f} dB ({c.psnr_model - c.psnr_bicubic:+.2f} dB); SSIM "
+                  f"{c.ssim_bicubic:.4f} -> {c.ssim_model:.4f}; wrote {dst}")
+    return results
 
 
 def _report_json(args: argparse.Namespace, up: Any, report: Any) -> Dict[str, Any]:
@@ -224,7 +268,8 @@ def add_info_parser(sub: Any) -> None:
     p = sub.add_parser("info", help="describe a model checkpoint: architecture, scale, channels, parameters",
                        description="Reads a checkpoint (architecture detected from the weights, nothing executed) "
                                    "and prints what the upscaler needs to know about it.")
-    p.add_argument("model", metavar="MODEL", help="checkpoint (.pth/.pt/.safetensors) or TorchScript file")
+    p.add_argument("model", metavar="MODEL", help="a shipped model's name (srgan-cpp models), a checkpoint "
+                   "(.pth/.pt/.safetensors) or a TorchScript file")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=run_info)
 

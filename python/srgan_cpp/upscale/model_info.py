@@ -67,8 +67,14 @@ def _load_file(path: str) -> nn.Module:
 
 
 def _named_model(name: str) -> nn.Module:
-    """A model shipped with the package, by name. None are shipped yet."""
-    raise FileNotFoundError(f"`model`: {name!r} is not a file, and srgan_cpp ships no model of that name")
+    """A model shipped with the package (``srgan_cpp.models.pretrained``), by name."""
+    from ..models import shipped
+
+    if name in shipped.pretrained_names():
+        return shipped.pretrained(name)
+    names = ", ".join(shipped.pretrained_names()) or "none"
+    raise FileNotFoundError(f"`model`: {name!r} is not a file, nor a model shipped with srgan_cpp "
+                            f"(shipped: {names}; srgan-cpp models lists them)")
 
 
 def resolve_model(model: ModelSource) -> nn.Module:
