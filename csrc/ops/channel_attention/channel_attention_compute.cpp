@@ -44,8 +44,25 @@ void run_pool(const at::Tensor& x, const at::Tensor& g, at::Tensor& sums, const 
   run_on_device(x, op, [&] { pool_cpu(x, g, sums); }, SRGAN_CPP_CUDA_KERNEL([&] { pool_cuda(x, g, sums); }));
 }
 
+// The gate's outputs, allocated once here for both kernels (which fill them).
+GateTensors allocate_gate(const at::Tensor& sums, int64_t cr, bool backward) {
+  const int64_t n = sums.size(1), c = sums.size(2);
+  const auto opts = sums.options();
+  GateTensors t;
+  t.pooled = at::empty({n, c}, opts);
+  t.hidden = at::empty({n, cr}, opts);
+  t.scale = at::empty({n, c}, opts);
+  if (backward) {
+    t.d_excite = at::empty({n, c}, opts);
+    t.d_squeeze = at::empty({n, cr}, opts);
+    t.d_pixel = at::empty({n, c}, opts);
+  }
+  return t;
+}
+
 void run_gate(const at::Tensor& sums, const GateWeights& w, int64_t hw, GateTensors& t, bool backward,
               const char* op) {
+  t = allocate_gate(sums, w.w1.size(0), backward);
   run_on_device(sums, op, [&] { gate_cpu(sums, w, hw, t, backward); },
                 SRGAN_CPP_CUDA_KERNEL([&] { gate_cuda(sums, w, hw, t, backward); }));
 }

@@ -205,16 +205,6 @@ void pool_cpu(const at::Tensor& x, const at::Tensor& g, at::Tensor& sums) {
 }
 
 void gate_cpu(const at::Tensor& sums, const GateWeights& w, int64_t hw, GateTensors& t, bool backward) {
-  const int64_t N = sums.size(1), C = sums.size(2), Cr = w.w1.size(0);
-  const auto opts = sums.options();
-  t.pooled = at::empty({N, C}, opts);
-  t.hidden = at::empty({N, Cr}, opts);
-  t.scale = at::empty({N, C}, opts);
-  if (backward) {
-    t.d_excite = at::empty({N, C}, opts);
-    t.d_squeeze = at::empty({N, Cr}, opts);
-    t.d_pixel = at::empty({N, C}, opts);
-  }
   AT_DISPATCH_FLOATING_TYPES(sums.scalar_type(), "channel_attention_gate_cpu",
                              [&] { gate_kernel<scalar_t>(sums, w, hw, t, backward); });
 }

@@ -206,15 +206,6 @@ void pool_cuda(const at::Tensor& x, const at::Tensor& g, at::Tensor& sums) {
 void gate_cuda(const at::Tensor& sums, const GateWeights& w, int64_t hw, GateTensors& t, bool backward) {
   c10::cuda::CUDAGuard guard(sums.device());
   const int64_t N = sums.size(1), C = sums.size(2), Cr = w.w1.size(0);
-  const auto opts = sums.options();
-  t.pooled = at::empty({N, C}, opts);
-  t.hidden = at::empty({N, Cr}, opts);
-  t.scale = at::empty({N, C}, opts);
-  if (backward) {
-    t.d_excite = at::empty({N, C}, opts);
-    t.d_squeeze = at::empty({N, Cr}, opts);
-    t.d_pixel = at::empty({N, C}, opts);
-  }
   TORCH_CHECK(N <= std::numeric_limits<int32_t>::max(), "srgan_cpp.ops.channel_attention: too many samples");
   const cudaStream_t stream = c10::cuda::getCurrentCUDAStream();
   AT_DISPATCH_FLOATING_TYPES(sums.scalar_type(), "channel_attention_gate_cuda", [&] {

@@ -41,6 +41,7 @@ struct GateTensors {
 // sums (k, N, C), k = 1 (input) or 2 (input, grad * input): sums over H*W. `x` and `g` are
 // contiguous in one memory format (NCHW or channels_last, g undefined for k = 1).
 void pool_cpu(const at::Tensor& x, const at::Tensor& g, at::Tensor& sums);
+// The gate fills `t`, allocated by the caller (pooled, hidden, scale; the d_ ones with backward).
 void gate_cpu(const at::Tensor& sums, const GateWeights& w, int64_t hw, GateTensors& t, bool backward);
 // out = x * scale[n, c] (+ add[n, c] when defined), in x's dtype and memory format.
 at::Tensor scale_cpu(const at::Tensor& x, const at::Tensor& scale, const at::Tensor& add);

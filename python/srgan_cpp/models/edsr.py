@@ -42,8 +42,7 @@ class EDSR(CppModule):
 
 def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
     f, in_ch = shape(sd, "conv_first.weight")[:2]
-    ups = indices(sd, r"upsample\.(\d+)\.weight$")
-    upscale = 3 if shape(sd, "upsample.0.weight")[0] == 9 * f else 2 ** len(ups)
+    upscale = registry.upsample_factor(sd, f)
     # res_scale is not stored in the weights. BasicSR's configs use 0.1 for the large
     # (256-feature) model and 1 for the baseline; pass res_scale= to override.
     return dict(num_in_ch=in_ch, num_out_ch=shape(sd, "conv_last.weight")[0], num_feat=f,

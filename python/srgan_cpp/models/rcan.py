@@ -50,8 +50,7 @@ class RCAN(CppModule):
 
 def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
     f, in_ch = shape(sd, "conv_first.weight")[:2]
-    ups = indices(sd, r"upsample\.(\d+)\.weight$")
-    upscale = 3 if shape(sd, "upsample.0.weight")[0] == 9 * f else 2 ** len(ups)
+    upscale = registry.upsample_factor(sd, f)
     groups = indices(sd, r"body\.(\d+)\.conv\.weight$")
     blocks = indices(sd, r"body\.0\.residual_group\.(\d+)\.rcab\.0\.weight$")
     kwargs: Dict[str, Any] = dict(num_in_ch=in_ch, num_out_ch=shape(sd, "conv_last.weight")[0], num_feat=f,

@@ -37,7 +37,7 @@ from torch import Tensor, nn
 
 __all__ = ["BASICSR", "PRECISIONS", "ArchSpec", "Geometry", "LayoutConverter", "StateDict", "build", "convert_layout", "find", "get",
            "indices", "kwargs_of", "layout_converters", "match", "names", "register", "register_layout", "shape",
-           "spec_of", "specs", "sr_geometry", "unregister"]
+           "spec_of", "specs", "sr_geometry", "unregister", "upsample_factor"]
 
 StateDict = Dict[str, Tensor]
 ModuleT = TypeVar("ModuleT", bound=type)
@@ -331,3 +331,11 @@ def indices(sd: Mapping[str, Any], pattern: str) -> List[int]:
 def shape(sd: Mapping[str, Any], key: str) -> Tuple[int, ...]:
     """``sd[key]``'s shape as a tuple of ints (KeyError when the key is missing)."""
     return tuple(int(s) for s in sd[key].shape)
+
+
+def upsample_factor(sd: Mapping[str, Any], num_feat: int, prefix: str = "upsample") -> int:
+    """The factor of BasicSR's ``Upsample`` block (EDSR, RCAN) under ``prefix``: one conv to
+    9 x ``num_feat`` channels is x3, else one conv per x2 (``prefix.0``, ``prefix.2``, ...)."""
+    if shape(sd, f"{prefix}.0.weight")[0] == 9 * num_feat:
+        return 3
+    return 2 ** len(indices(sd, rf"{re.escape(prefix)}\.(\d+)\.weight$"))
