@@ -18,7 +18,7 @@ from srgan_cpp import models
 from srgan_cpp.upscale import Upscaler
 from upscale_helpers import random_image, tiny_srvgg
 
-N_IMAGES = 8
+N_IMAGES = 10
 KILLS = 4
 
 
@@ -38,7 +38,7 @@ def test_sigkill_at_random_moments_then_rerun(tmp_path):
     src, out, ref = tmp_path / "in", tmp_path / "out", tmp_path / "ref"
     src.mkdir()
     for i in range(N_IMAGES):
-        Image.fromarray(random_image(96, 128, seed=i)).save(src / f"photo_{i}.png")
+        Image.fromarray(random_image(192, 256, seed=i)).save(src / f"photo_{i}.png")
     model = tiny_srvgg(scale=2)
     weights = str(tmp_path / "net.pth")
     models.save(model, weights)
@@ -49,23 +49,33 @@ def test_sigkill_at_random_moments_then_rerun(tmp_path):
     env = dict(os.environ, OMP_NUM_THREADS="1")
     rng = random.Random(17)
     killed = 0
+
+    def finished() -> int:
+        return len([n for n in os.listdir(out) if not n.startswith(".")]) if out.exists() else 0
+
     for _ in range(KILLS):
+        if finished() >= N_IMAGES - 1:
+            break
+        # Kill once the run has written 0-2 more images than the previous ones left (0: while
+        # Python and torch start), a few milliseconds later: tied to progress, not to a clock,
+        # so it lands mid-run on a fast machine and on a loaded one alike.
+        target = min(N_IMAGES - 1, finished() + rng.randint(0, 2))
         child = subprocess.Popen(_command(str(src), str(out), weights), env=env,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        # Python + torch start in a few seconds here; kill somewhere between start-up and the
-        # last images (the outputs written so far tell how far it got).
-        time.sleep(rng.uniform(1.0, 6.0))
+        deadline = time.time() + 120
+        while child.poll() is None and finished() < target and time.time() < deadline:
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0.0, 0.03))
         if child.poll() is None:
             os.kill(child.pid, signal.SIGKILL)
             killed += 1
         child.wait(timeout=120)
         assert child.returncode in (0, -signal.SIGKILL), child.stderr.read().decode()[-2000:]
         child.stderr.close()
-        if out.exists():
-            for name in os.listdir(out):
-                if name.startswith("."):
-                    continue  # a temporary file of the write that was cut off: never a final name
-                np.testing.assert_array_equal(_pixels(str(out / name)), expected[name], err_msg=name)
+        for name in os.listdir(out) if out.exists() else []:
+            if name.startswith("."):
+                continue  # a temporary file of the write that was cut off: never a final name
+            np.testing.assert_array_equal(_pixels(str(out / name)), expected[name], err_msg=name)
     assert killed >= 1, "every run finished before its kill: the test did not test anything"
 
     final = subprocess.run(_command(str(src), str(out), weights), env=env, capture_output=True, text=True,
