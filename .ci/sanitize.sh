@@ -30,6 +30,10 @@ echo "sanitize: build took $(( $(date +%s) - start )) s"
 
 asan_runtime=$(gcc -print-file-name=libasan.so)
 [ -f "$asan_runtime" ] || { echo "sanitize: ASan runtime not found (gcc -print-file-name=libasan.so)" >&2; exit 1; }
+# libstdc++ right after the runtime: ASan's __cxa_throw interceptor looks up the real one at
+# start-up, before Python has loaded any C++ library; without it the first C++ exception
+# (every TORCH_CHECK that refuses a bad argument) aborts in asan_interceptors.cpp.
+preload="$asan_runtime $(g++ -print-file-name=libstdc++.so)"
 
 if [ "$#" -eq 0 ]; then
   # The op and data tests, wherever the test tree keeps them.
@@ -43,12 +47,12 @@ export PYTHONPATH="$PWD/$site${PYTHONPATH:+:$PYTHONPATH}"
 export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=1:log_path=$PWD/$reports/asan"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$PWD/$reports/ubsan"
 # Make sure the instrumented build is the one under test (not an installed srgan_cpp).
-LD_PRELOAD="$asan_runtime" "$PY" -c "import srgan_cpp, sys; f = srgan_cpp.__file__; \
+LD_PRELOAD="$preload" "$PY" -c "import srgan_cpp, sys; f = srgan_cpp.__file__; \
   sys.exit(0 if f.startswith('$PWD/$site/') else f'sanitize: imported {f}, not the sanitizer build')"
 
 test_start=$(date +%s)
 status=0
-LD_PRELOAD="$asan_runtime" "$PY" -m pytest -q -p no:cacheprovider "$@" || status=$?
+LD_PRELOAD="$preload" "$PY" -m pytest -q -p no:cacheprovider "$@" || status=$?
 echo "sanitize: tests took $(( $(date +%s) - test_start )) s (total $(( $(date +%s) - start )) s)"
 if compgen -G "$reports/*" >/dev/null; then
   echo "sanitize: sanitizer reports:" >&2
