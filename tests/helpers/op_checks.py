@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Optional, Sequence, Tuple
 
+import pytest
 import torch
 from torch import Tensor
 
-__all__ = ["COMPILE_BACKENDS", "check_compiled_block", "requiring_grad", "run_opcheck"]
+__all__ = ["COMPILE_BACKENDS", "check_compiled_block", "check_refused_eager_and_meta", "requiring_grad", "run_opcheck"]
 
 #: The torch.compile backends every op is tested with (fullgraph=True).
 COMPILE_BACKENDS = ("aot_eager", "inductor")
@@ -49,3 +50,15 @@ def check_compiled_block(block: Callable[..., Tensor], block_ref: Callable[..., 
     want = torch.autograd.grad(expect, [*a2, *params], g)
     for a, e in zip(got, want):
         torch.testing.assert_close(a, e, rtol=grad_rtol, atol=grad_atol)
+
+
+def check_refused_eager_and_meta(fn: Callable[..., object], args: Sequence[Tensor], exc: type,
+                                 words: Sequence[str]) -> None:
+    """``fn(*args)`` raises ``exc`` naming every one of ``words``: through the C++ checks, then
+    through the fake kernel's (what torch.compile traces with) on meta copies of ``args``."""
+    for call in (list(args), [a.to("meta") for a in args]):
+        with pytest.raises(exc) as info:
+            fn(*call)
+        for w in words:
+            assert w in str(info.value), str(info.value)
+
