@@ -129,7 +129,9 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     p.add_argument("--cache", default="datasets/photo_set")
     p.add_argument("--tile", type=int, default=256, help="the peer's tile (RealESRGANer --tile)")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "cpu_pretrained_speed.json"))
+    p.add_argument("--note", default="", help="what else ran on the machine (recorded in the JSON)")
     args = p.parse_args(argv)
+    load_before = os.getloadavg()
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device("cpu")
@@ -169,7 +171,9 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     steps = train_steps()
     up = srgan_cpp.upscale.Upscaler(default, progress=False)
     report = {"schema_version": 1, "benchmark": "pretrained_speed", "machine": harness.machine_info(device),
-              "note": "the 2-core machine was shared with other jobs (training runs, test suites) during the run",
+              "note": args.note,
+              # the 1-minute load average before and after: how much else the 2 cores were running
+              "load_average_1min": {"before": load_before[0], "after": os.getloadavg()[0]},
               "photo": "Plasma 'Evening Glow' (plasma-workspace-wallpapers, Ian Hex, GPL-2+), centre 2560x1440 of the "
                        "2560x1600 file downscaled to 1920x1080",
               "input": [1920, 1080], "scale": 4, "auto_precision": up.precision, "repeats": args.repeats,

@@ -11,7 +11,8 @@
 
 namespace srgan_cpp::nn {
 
-BatchNorm2dImpl::BatchNorm2dImpl(const BatchNorm2dOptions& o) : Module("srgan_cpp::nn::BatchNorm2d"), options_(o) {
+BatchNorm2dImpl::BatchNorm2dImpl(const BatchNorm2dOptions& o)
+    : ModuleWithOptions<BatchNorm2dOptions>("srgan_cpp::nn::BatchNorm2d", o) {
   TORCH_CHECK_VALUE(o.num_features() > 0, "BatchNorm2d: expected `num_features` > 0, got ", o.num_features());
   TORCH_CHECK_VALUE(o.eps() > 0, "BatchNorm2d: expected `eps` > 0, got ", o.eps());
   TORCH_CHECK_VALUE(o.momentum() >= 0 && o.momentum() <= 1, "BatchNorm2d: expected `momentum` in [0, 1], got ",

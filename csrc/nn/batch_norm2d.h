@@ -19,15 +19,11 @@ struct BatchNorm2dOptions {
   TORCH_ARG(double, momentum) = 0.1;  // torch's convention: weight of the new batch statistic
 };
 
-class BatchNorm2dImpl : public Module {
+class BatchNorm2dImpl : public ModuleWithOptions<BatchNorm2dOptions> {
  public:
   explicit BatchNorm2dImpl(const BatchNorm2dOptions& options);
   // (N, num_features, H, W) -> same shape. In training mode N*H*W must be > 1.
   at::Tensor forward(const at::Tensor& input) const;
-  const BatchNorm2dOptions& options() const { return options_; }
-
- private:
-  BatchNorm2dOptions options_;
 };
 TORCH_MODULE(BatchNorm2d);
 

@@ -7,7 +7,7 @@
 
 namespace srgan_cpp::nn {
 
-Conv2dImpl::Conv2dImpl(const Conv2dOptions& o) : Module("srgan_cpp::nn::Conv2d"), options_(o) {
+Conv2dImpl::Conv2dImpl(const Conv2dOptions& o) : ModuleWithOptions<Conv2dOptions>("srgan_cpp::nn::Conv2d", o) {
   TORCH_CHECK_VALUE(o.in_channels() > 0 && o.out_channels() > 0 && o.kernel_size() > 0 && o.stride() > 0 &&
                         o.padding() >= 0,
                     "Conv2d: expected positive channels, kernel_size and stride and padding >= 0, got in=",

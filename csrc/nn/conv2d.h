@@ -17,17 +17,13 @@ struct Conv2dOptions {
   TORCH_ARG(bool, bias) = true;
 };
 
-class Conv2dImpl : public Module {
+class Conv2dImpl : public ModuleWithOptions<Conv2dOptions> {
  public:
   explicit Conv2dImpl(const Conv2dOptions& options);
   // (N, in_channels, H, W) -> (N, out_channels, H', W'); weight (out, in, k, k), bias (out,).
   at::Tensor forward(const at::Tensor& input) const;
   const at::Tensor& weight() const { return param("weight"); }
   at::Tensor bias() const { return param_or_undefined("bias"); }
-  const Conv2dOptions& options() const { return options_; }
-
- private:
-  Conv2dOptions options_;
 };
 TORCH_MODULE(Conv2d);
 

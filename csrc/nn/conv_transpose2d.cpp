@@ -10,7 +10,7 @@
 namespace srgan_cpp::nn {
 
 ConvTranspose2dImpl::ConvTranspose2dImpl(const ConvTranspose2dOptions& o)
-    : Module("srgan_cpp::nn::ConvTranspose2d"), options_(o) {
+    : ModuleWithOptions<ConvTranspose2dOptions>("srgan_cpp::nn::ConvTranspose2d", o) {
   TORCH_CHECK_VALUE(o.in_channels() > 0 && o.out_channels() > 0 && o.kernel_size() > 0 && o.stride() > 0 &&
                         o.padding() >= 0 && o.output_padding() >= 0 && o.output_padding() < o.stride(),
                     "ConvTranspose2d: expected positive channels, kernel_size and stride, padding >= 0 and "

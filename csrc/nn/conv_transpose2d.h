@@ -20,7 +20,7 @@ struct ConvTranspose2dOptions {
   TORCH_ARG(bool, bias) = true;
 };
 
-class ConvTranspose2dImpl : public Module {
+class ConvTranspose2dImpl : public ModuleWithOptions<ConvTranspose2dOptions> {
  public:
   explicit ConvTranspose2dImpl(const ConvTranspose2dOptions& options);
   // (N, in_channels, H, W) -> (N, out_channels, (H - 1) * stride - 2 * padding + kernel_size
@@ -28,10 +28,6 @@ class ConvTranspose2dImpl : public Module {
   at::Tensor forward(const at::Tensor& input) const;
   const at::Tensor& weight() const { return param("weight"); }
   at::Tensor bias() const { return param_or_undefined("bias"); }
-  const ConvTranspose2dOptions& options() const { return options_; }
-
- private:
-  ConvTranspose2dOptions options_;
 };
 TORCH_MODULE(ConvTranspose2d);
 

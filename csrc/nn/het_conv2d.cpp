@@ -8,7 +8,8 @@
 
 namespace srgan_cpp::nn {
 
-HetConv2dImpl::HetConv2dImpl(const HetConv2dOptions& o) : Module("srgan_cpp::nn::HetConv2d"), options_(o) {
+HetConv2dImpl::HetConv2dImpl(const HetConv2dOptions& o)
+    : ModuleWithOptions<HetConv2dOptions>("srgan_cpp::nn::HetConv2d", o) {
   const int64_t in = o.in_channels(), out = o.out_channels(), p = o.parts();
   TORCH_CHECK_VALUE(in > 0 && out > 0 && p > 0, "HetConv2d: expected positive in_channels, out_channels and parts, got ",
                     in, ", ", out, ", ", p);

@@ -17,7 +17,7 @@ struct HetConv2dOptions {
   TORCH_ARG(bool, bias) = true;
 };
 
-class HetConv2dImpl : public Module {
+class HetConv2dImpl : public ModuleWithOptions<HetConv2dOptions> {
  public:
   // Parameters: weight3x3 (out, in/P, 3, 3), weight1x1 (out, in - in/P), bias (out,).
   // Init: PyTorch's dense-conv default U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with each filter's
@@ -30,10 +30,6 @@ class HetConv2dImpl : public Module {
   at::Tensor bias() const { return param_or_undefined("bias"); }
   // The equivalent dense (out, in, 3, 3) conv weight (re-parameterisation for deployment).
   at::Tensor dense_weight() const;
-  const HetConv2dOptions& options() const { return options_; }
-
- private:
-  HetConv2dOptions options_;
 };
 TORCH_MODULE(HetConv2d);
 

@@ -54,6 +54,20 @@ class Module : public torch::nn::Module {
   std::set<std::string> non_persistent_buffers_;
 };
 
+// A Module configured by an options struct, as every srgan_cpp layer, block and model is:
+// it keeps the options it was built with and gives them back through options() (the Python
+// binding, describe() and the tests read them there).
+template <typename Options>
+class ModuleWithOptions : public Module {
+ public:
+  const Options& options() const { return options_; }
+
+ protected:
+  ModuleWithOptions(std::string name, const Options& options) : Module(std::move(name)), options_(options) {}
+
+  Options options_;
+};
+
 // Loads a state dict written by `torch.save(dict(model.state_dict()), path)` (or
 // srgan_cpp.models.save_state_dict / srgan_cpp.models.save) into `module`, strictly: every
 // parameter and persistent buffer must be present with the module's shape, and nothing

@@ -24,7 +24,9 @@ void normalize_into(at::Tensor& out, const at::Tensor& x, double eps) {
 }  // namespace
 
 SpectralNormConv2dImpl::SpectralNormConv2dImpl(const Conv2dOptions& o, double eps, int64_t n_power_iterations)
-    : Module("srgan_cpp::nn::SpectralNormConv2d"), options_(o), eps_(eps), n_power_iterations_(n_power_iterations) {
+    : ModuleWithOptions<Conv2dOptions>("srgan_cpp::nn::SpectralNormConv2d", o),
+      eps_(eps),
+      n_power_iterations_(n_power_iterations) {
   TORCH_CHECK_VALUE(o.in_channels() > 0 && o.out_channels() > 0 && o.kernel_size() > 0 && o.stride() > 0 &&
                         o.padding() >= 0,
                     "SpectralNormConv2d: expected positive channels, kernel_size and stride and padding >= 0");

@@ -14,17 +14,15 @@
 
 namespace srgan_cpp::nn {
 
-class SpectralNormConv2dImpl : public Module {
+class SpectralNormConv2dImpl : public ModuleWithOptions<Conv2dOptions> {
  public:
   explicit SpectralNormConv2dImpl(const Conv2dOptions& options, double eps = 1e-12, int64_t n_power_iterations = 1);
   // (N, in, H, W) -> (N, out, H', W'), like Conv2d with the normalised weight.
   at::Tensor forward(const at::Tensor& input);
   // weight_orig / sigma; in training mode this first updates u and v (as torch's pre-hook).
   at::Tensor compute_weight(bool do_power_iteration);
-  const Conv2dOptions& options() const { return options_; }
 
  private:
-  Conv2dOptions options_;
   double eps_;
   int64_t n_power_iterations_;
 };

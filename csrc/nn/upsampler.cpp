@@ -10,7 +10,8 @@
 
 namespace srgan_cpp::nn {
 
-UpsamplerImpl::UpsamplerImpl(const UpsamplerOptions& o) : Module("srgan_cpp::nn::Upsampler"), options_(o) {
+UpsamplerImpl::UpsamplerImpl(const UpsamplerOptions& o)
+    : ModuleWithOptions<UpsamplerOptions>("srgan_cpp::nn::Upsampler", o) {
   const int64_t s = o.scale();
   TORCH_CHECK_VALUE(s == 3 || (s >= 2 && (s & (s - 1)) == 0), "Upsampler: expected `scale` a power of 2 or 3, got ",
                     s);

@@ -32,19 +32,17 @@ struct UpsamplerOptions {
   TORCH_ARG(double, negative_slope) = 0.2;            // of "leaky_relu"
 };
 
-class UpsamplerImpl : public Module {
+class UpsamplerImpl : public ModuleWithOptions<UpsamplerOptions> {
  public:
   explicit UpsamplerImpl(const UpsamplerOptions& options);
   // (N, channels, H, W) -> (N, channels, H * scale, W * scale).
   at::Tensor forward(const at::Tensor& input) const;
-  const UpsamplerOptions& options() const { return options_; }
   // The factor of each stage (2, 2, ... or 3).
   const std::vector<int64_t>& factors() const { return factors_; }
 
  private:
   at::Tensor activate(at::Tensor x, size_t stage) const;
 
-  UpsamplerOptions options_;
   std::vector<int64_t> factors_;
   std::vector<Conv2d> convs_;                // pixel_shuffle / nearest_conv stages
   std::vector<ConvTranspose2d> deconvs_;     // transposed_conv stages

@@ -131,6 +131,16 @@ class CppModule(nn.Module):
         return ", ".join(f"{k}={v!r}" for k, v in self._cpp_config.items())
 
     @property
+    def scale(self) -> int:
+        """The upscaling factor: the ``upscale`` (or ``scale``) constructor argument. Networks
+        without one (discriminators, the pre-upsampled SRCNN / VDSR family) have no ``scale``
+        attribute (``hasattr(model, "scale")`` is False)."""
+        for key in ("upscale", "scale"):
+            if key in self._cpp_config:
+                return int(self._cpp_config[key])
+        raise AttributeError(f"{type(self).__name__} has no upscaling factor")
+
+    @property
     def cpp_module(self) -> Any:
         """The underlying C++ module object (pybind11); its tensors are rebound on each forward."""
         return self._cpp

@@ -177,6 +177,20 @@ def test_user_registered_architecture(tiny_registered, tmp_path):
         models.load({"fc.weight": torch.zeros(2, 2)})
 
 
+def test_requires_names_what_the_weights_cannot_tell(tiny_registered, tmp_path):
+    # The same registration with a `check` for the activation slope (not in the weights).
+    spec = registry.get("_TinyNet")
+    registry.register(_TinyNet, kind="generator", keys=spec.keys, read_kwargs=spec.read_kwargs,
+                      geometry=spec.geometry, replace=True,
+                      check=registry.requires(slope="_TinyNet weights do not store the slope; pass slope="))
+    path = tmp_path / "tiny.pth"
+    models.save(_TinyNet(channels=2, width=4, slope=0.3), path)
+    with pytest.raises(ValueError, match=r"^srgan_cpp\.models\.load: _TinyNet weights do not store the slope; "
+                                         r"pass slope=$"):
+        models.load(path)
+    assert models.load(path, slope=0.3).slope == 0.3
+
+
 def test_register_validates_its_arguments(tiny_registered):
     kw = dict(keys=("a.weight",), read_kwargs=dict, geometry=lambda kw: None)
     with pytest.raises(ValueError, match="`kind`"):

@@ -110,6 +110,7 @@ def _exit_code(argv):
     (["-s", "2", "--size", "10x10"], "not allowed with"),
     (["--size", "huge"], "--size"),
     (["--quality", "101"], "--quality"),
+    (["--png-level", "10"], "--png-level"),
 ])
 def test_bad_arguments_exit_2_with_one_line(tmp_path, checkpoint, capsys, argv, message):
     src = _photo(tmp_path / "a.png")

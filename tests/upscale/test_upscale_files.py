@@ -89,6 +89,53 @@ def test_png_writer_round_trips_exactly(channels, dtype):
         assert im.info.get("icc_profile") == ICC and im.getexif().get(0x010F) == "TestCam"
 
 
+def _idat_stream(data: bytes) -> bytes:
+    """The concatenated IDAT payloads of a PNG file's bytes."""
+    out, pos = b"", 8
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind == b"IDAT":
+            out += data[pos + 8:pos + 8 + n]
+        pos += 12 + n
+    return out
+
+
+@pytest.mark.parametrize("channels,dtype", [(1, np.uint8), (3, np.uint8), (4, np.uint16)])
+@pytest.mark.parametrize("level", [0, 1, 9])
+def test_png_writer_bands_join_into_one_zlib_stream(monkeypatch, channels, dtype, level):
+    # Small bands force many independently deflated pieces (the parallel path); the joined
+    # stream must be one valid zlib stream (checked Adler-32) that decodes to the image, and
+    # the bytes must not depend on how many threads deflated them.
+    import srgan_cpp.upscale.png_writer as pw
+    monkeypatch.setattr(pw, "_ROWS_PER_STEP", 3)
+    monkeypatch.setattr(pw, "_BAND_BYTES", 200)
+    img = random_image(50, 21, channels, dtype)
+    files = []
+    for threads in (1, 3):
+        f = io.BytesIO()
+        write_png(f, img, compress_level=level, threads=threads)
+        files.append(f.getvalue())
+    assert files[0] == files[1]
+    raw = zlib.decompress(_idat_stream(files[0]))  # raises on a bad header, block or checksum
+    assert len(raw) == 50 * (21 * channels * np.dtype(dtype).itemsize + 1)
+    w, h, rows, info = png.Reader(bytes=files[0]).asDirect()
+    got = np.vstack([np.asarray(r, dtype=np.uint32) for r in rows]).reshape(h, w, info["planes"])
+    np.testing.assert_array_equal(got, img.reshape(50, 21, channels))
+
+
+def test_png_level_reaches_the_file_and_is_checked(tmp_path):
+    img = np.tile(np.arange(64, dtype=np.uint8), (64, 3)).reshape(64, 64, 3)  # compressible
+    sizes = {}
+    for level in (0, 9):
+        write_picture(tmp_path / f"l{level}.png", img, "png", png_level=level)
+        sizes[level] = (tmp_path / f"l{level}.png").stat().st_size
+        np.testing.assert_array_equal(read_picture(tmp_path / f"l{level}.png").pixels, img)
+    assert sizes[0] > 3 * sizes[9]  # level 0 stores, level 9 deflates
+    for bad in (-1, 10, 1.5, True):
+        with pytest.raises(ValueError, match="compress_level"):
+            write_png(io.BytesIO(), img, compress_level=bad)
+
+
 def test_write_rules(tmp_path):
     rgba = random_image(8, 8, 4)
     with pytest.raises(ValueError, match="JPEG cannot store the alpha"):

@@ -6,7 +6,7 @@
 namespace srgan_cpp::models {
 
 ChannelAttentionImpl::ChannelAttentionImpl(const ChannelAttentionOptions& o)
-    : nn::Module("srgan_cpp::models::ChannelAttention"), options_(o) {
+    : nn::ModuleWithOptions<ChannelAttentionOptions>("srgan_cpp::models::ChannelAttention", o) {
   const int64_t num_feat = o.num_feat(), squeeze_factor = o.squeeze_factor();
   TORCH_CHECK_VALUE(squeeze_factor >= 1 && num_feat >= squeeze_factor, "ChannelAttention: expected `num_feat` >= ",
                     "`squeeze_factor` >= 1 (the squeeze keeps num_feat // squeeze_factor channels), got ", num_feat,

@@ -19,7 +19,7 @@ struct ChannelAttentionOptions {
   SRGAN_CPP_OPTIONS(num_feat, squeeze_factor);
 };
 
-class ChannelAttentionImpl : public nn::Module {
+class ChannelAttentionImpl : public nn::ModuleWithOptions<ChannelAttentionOptions> {
  public:
   // num_feat >= squeeze_factor >= 1 (the squeeze has num_feat / squeeze_factor channels).
   explicit ChannelAttentionImpl(const ChannelAttentionOptions& options = {});
@@ -28,10 +28,6 @@ class ChannelAttentionImpl : public nn::Module {
 
   nn::Sequence attention{nullptr};
   nn::Conv2d squeeze{nullptr}, excite{nullptr};  // attention.1, attention.3
-  const ChannelAttentionOptions& options() const { return options_; }
-
- private:
-  ChannelAttentionOptions options_;
 };
 TORCH_MODULE(ChannelAttention);
 

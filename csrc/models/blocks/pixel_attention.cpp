@@ -6,7 +6,7 @@
 namespace srgan_cpp::models {
 
 PixelAttentionImpl::PixelAttentionImpl(const PixelAttentionOptions& o)
-    : nn::Module("srgan_cpp::models::PixelAttention"), options_(o) {
+    : nn::ModuleWithOptions<PixelAttentionOptions>("srgan_cpp::models::PixelAttention", o) {
   const int64_t num_feat = o.num_feat();
   TORCH_CHECK_VALUE(num_feat > 0, "PixelAttention: expected `num_feat` > 0, got ", num_feat);
   conv = register_module("conv", nn::Conv2d(nn::Conv2dOptions(num_feat, num_feat, 1)));

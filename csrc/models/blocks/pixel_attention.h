@@ -15,17 +15,13 @@ struct PixelAttentionOptions {
   SRGAN_CPP_OPTIONS(num_feat);
 };
 
-class PixelAttentionImpl : public nn::Module {
+class PixelAttentionImpl : public nn::ModuleWithOptions<PixelAttentionOptions> {
  public:
   explicit PixelAttentionImpl(const PixelAttentionOptions& options = {});
   // (N, num_feat, H, W) -> same shape.
   at::Tensor forward(const at::Tensor& x) const;
 
   nn::Conv2d conv{nullptr};
-  const PixelAttentionOptions& options() const { return options_; }
-
- private:
-  PixelAttentionOptions options_;
 };
 TORCH_MODULE(PixelAttention);
 

@@ -10,7 +10,7 @@
 namespace srgan_cpp::models {
 
 SpatialAttentionImpl::SpatialAttentionImpl(const SpatialAttentionOptions& o)
-    : nn::Module("srgan_cpp::models::SpatialAttention"), options_(o) {
+    : nn::ModuleWithOptions<SpatialAttentionOptions>("srgan_cpp::models::SpatialAttention", o) {
   const int64_t kernel_size = o.kernel_size();
   TORCH_CHECK_VALUE(kernel_size >= 1 && kernel_size % 2 == 1, "SpatialAttention: expected an odd `kernel_size` >= 1, got ",
                     kernel_size);

@@ -16,17 +16,13 @@ struct SpatialAttentionOptions {
   SRGAN_CPP_OPTIONS(kernel_size);
 };
 
-class SpatialAttentionImpl : public nn::Module {
+class SpatialAttentionImpl : public nn::ModuleWithOptions<SpatialAttentionOptions> {
  public:
   explicit SpatialAttentionImpl(const SpatialAttentionOptions& options = {});
   // (N, C, H, W) -> same shape.
   at::Tensor forward(const at::Tensor& x) const;
 
   nn::Conv2d conv{nullptr};
-  const SpatialAttentionOptions& options() const { return options_; }
-
- private:
-  SpatialAttentionOptions options_;
 };
 TORCH_MODULE(SpatialAttention);
 

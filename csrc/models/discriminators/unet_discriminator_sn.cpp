@@ -19,7 +19,7 @@ at::Tensor upsample2x(const at::Tensor& x) {
 }  // namespace
 
 UNetDiscriminatorSNImpl::UNetDiscriminatorSNImpl(const UNetDiscriminatorSNOptions& o)
-    : nn::Module("srgan_cpp::models::UNetDiscriminatorSN"), options_(o) {
+    : nn::ModuleWithOptions<UNetDiscriminatorSNOptions>("srgan_cpp::models::UNetDiscriminatorSN", o) {
   TORCH_CHECK_VALUE(o.num_in_ch() > 0 && o.num_feat() > 0, "UNetDiscriminatorSN: expected positive `num_in_ch` and "
                     "`num_feat`, got ", o.num_in_ch(), " and ", o.num_feat());
   const int64_t f = o.num_feat();

@@ -25,18 +25,14 @@ struct UNetDiscriminatorSNOptions {
   SRGAN_CPP_OPTIONS(num_in_ch, num_feat, skip_connection);
 };
 
-class UNetDiscriminatorSNImpl : public nn::Module {
+class UNetDiscriminatorSNImpl : public nn::ModuleWithOptions<UNetDiscriminatorSNOptions> {
  public:
   explicit UNetDiscriminatorSNImpl(const UNetDiscriminatorSNOptions& options = {});
   // (N, num_in_ch, H, W), H and W multiples of 8 -> (N, 1, H, W) logits.
   at::Tensor forward(const at::Tensor& input);
-  const UNetDiscriminatorSNOptions& options() const { return options_; }
 
   nn::Conv2d conv0{nullptr}, conv9{nullptr};
   std::vector<nn::SpectralNormConv2d> sn;  // conv1 .. conv8
-
- private:
-  UNetDiscriminatorSNOptions options_;
 };
 TORCH_MODULE(UNetDiscriminatorSN);
 

@@ -14,7 +14,7 @@ constexpr int64_t kSize = 96;
 }  // namespace
 
 VGGDiscriminator96Impl::VGGDiscriminator96Impl(const VGGDiscriminator96Options& o)
-    : nn::Module("srgan_cpp::models::VGGDiscriminator96"), options_(o) {
+    : nn::ModuleWithOptions<VGGDiscriminator96Options>("srgan_cpp::models::VGGDiscriminator96", o) {
   TORCH_CHECK_VALUE(o.in_nc() > 0 && o.base_nc() > 0, "VGGDiscriminator96: expected positive `in_nc` and `base_nc`, "
                     "got ", o.in_nc(), " and ", o.base_nc());
   // An optional batch norm then one activation: the in-place activation may then overwrite

@@ -29,18 +29,16 @@ struct VGGDiscriminator96Options {
   SRGAN_CPP_OPTIONS(in_nc, base_nc, ac_type);
 };
 
-class VGGDiscriminator96Impl : public nn::Module {
+class VGGDiscriminator96Impl : public nn::ModuleWithOptions<VGGDiscriminator96Options> {
  public:
   explicit VGGDiscriminator96Impl(const VGGDiscriminator96Options& options = {});
   // (N, in_nc, 96, 96) -> (N, 1) logits.
   at::Tensor forward(const at::Tensor& input);
-  const VGGDiscriminator96Options& options() const { return options_; }
 
   nn::Sequence features{nullptr}, classifier{nullptr};
   nn::Linear linear0{nullptr}, linear1{nullptr};  // classifier.0, classifier.2
 
  private:
-  VGGDiscriminator96Options options_;
   std::vector<std::function<at::Tensor(const at::Tensor&)>> layers_;  // features, in order
 };
 TORCH_MODULE(VGGDiscriminator96);

@@ -13,7 +13,7 @@ constexpr double kSlope = 0.2;
 }
 
 VGGStyleDiscriminatorImpl::VGGStyleDiscriminatorImpl(const VGGStyleDiscriminatorOptions& o)
-    : nn::Module("srgan_cpp::models::VGGStyleDiscriminator"), options_(o) {
+    : nn::ModuleWithOptions<VGGStyleDiscriminatorOptions>("srgan_cpp::models::VGGStyleDiscriminator", o) {
   TORCH_CHECK_VALUE(o.input_size() == 128 || o.input_size() == 256,
                     "VGGStyleDiscriminator: expected `input_size` 128 or 256, got ", o.input_size());
   TORCH_CHECK_VALUE(o.num_in_ch() > 0 && o.num_feat() > 0, "VGGStyleDiscriminator: expected positive `num_in_ch` "

@@ -24,20 +24,16 @@ struct VGGStyleDiscriminatorOptions {
   SRGAN_CPP_OPTIONS(num_in_ch, num_feat, input_size);
 };
 
-class VGGStyleDiscriminatorImpl : public nn::Module {
+class VGGStyleDiscriminatorImpl : public nn::ModuleWithOptions<VGGStyleDiscriminatorOptions> {
  public:
   explicit VGGStyleDiscriminatorImpl(const VGGStyleDiscriminatorOptions& options = {});
   // (N, num_in_ch, input_size, input_size) -> (N, 1) logits.
   at::Tensor forward(const at::Tensor& input);
-  const VGGStyleDiscriminatorOptions& options() const { return options_; }
 
   nn::Conv2d conv0_0{nullptr};
   std::vector<nn::Conv2d> convs;      // conv0_1, conv1_0, conv1_1, ...
   std::vector<nn::BatchNorm2d> bns;   // bn0_1, bn1_0, bn1_1, ...
   nn::Linear linear1{nullptr}, linear2{nullptr};
-
- private:
-  VGGStyleDiscriminatorOptions options_;
 };
 TORCH_MODULE(VGGStyleDiscriminator);
 

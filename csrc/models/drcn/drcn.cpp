@@ -10,7 +10,7 @@
 
 namespace srgan_cpp::models {
 
-DRCNImpl::DRCNImpl(const DRCNOptions& o) : nn::Module("srgan_cpp::models::DRCN"), options_(o) {
+DRCNImpl::DRCNImpl(const DRCNOptions& o) : nn::ModuleWithOptions<DRCNOptions>("srgan_cpp::models::DRCN", o) {
   TORCH_CHECK_VALUE(o.in_channels() > 0 && o.num_features() > 0 && o.num_recursions() >= 1,
                     "DRCN: expected positive in_channels/num_features and num_recursions >= 1, got ", o.in_channels(),
                     ", ", o.num_features(), ", ", o.num_recursions());

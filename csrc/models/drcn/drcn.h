@@ -30,14 +30,13 @@ struct DRCNOptions {
   SRGAN_CPP_OPTIONS(in_channels, num_features, num_recursions);
 };
 
-class DRCNImpl : public nn::Module {
+class DRCNImpl : public nn::ModuleWithOptions<DRCNOptions> {
  public:
   explicit DRCNImpl(const DRCNOptions& options = {});
   // (N, in_channels, H, W) bicubic-upscaled image -> (N, in_channels, H, W) ensemble output.
   at::Tensor forward(const at::Tensor& input);
   // (ensemble output, [y_1, ..., y_D]) - each (N, in_channels, H, W).
   std::tuple<at::Tensor, std::vector<at::Tensor>> forward_all(const at::Tensor& input);
-  const DRCNOptions& options() const { return options_; }
 
   nn::Sequence embedding{nullptr}, reconstruction{nullptr};
   nn::Conv2d embed1{nullptr}, embed2{nullptr}, inference{nullptr}, recon1{nullptr}, recon2{nullptr};
@@ -45,7 +44,6 @@ class DRCNImpl : public nn::Module {
  private:
   // (ensemble output, the D intermediate predictions when keep_intermediates, else none).
   std::tuple<at::Tensor, std::vector<at::Tensor>> run(const at::Tensor& input, bool keep_intermediates);
-  DRCNOptions options_;
 };
 TORCH_MODULE(DRCN);
 

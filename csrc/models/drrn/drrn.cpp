@@ -29,7 +29,7 @@ at::Tensor RecursiveBlockImpl::forward(const at::Tensor& x) const {
   return h;
 }
 
-DRRNImpl::DRRNImpl(const DRRNOptions& o) : nn::Module("srgan_cpp::models::DRRN"), options_(o) {
+DRRNImpl::DRRNImpl(const DRRNOptions& o) : nn::ModuleWithOptions<DRRNOptions>("srgan_cpp::models::DRRN", o) {
   TORCH_CHECK_VALUE(o.num_in_ch() > 0 && o.num_feat() > 0 && o.num_blocks() > 0 && o.num_units() >= 0,
                     "DRRN: expected positive num_in_ch, num_feat, num_blocks and num_units >= 0, got ", o.num_in_ch(),
                     ", ", o.num_feat(), ", ", o.num_blocks(), ", ", o.num_units());

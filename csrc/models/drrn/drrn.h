@@ -42,19 +42,15 @@ class RecursiveBlockImpl : public nn::Module {
 };
 TORCH_MODULE(RecursiveBlock);
 
-class DRRNImpl : public nn::Module {
+class DRRNImpl : public nn::ModuleWithOptions<DRRNOptions> {
  public:
   explicit DRRNImpl(const DRRNOptions& options = {});
   // (N, num_in_ch, H, W) bicubic-upscaled image, any H, W >= 1 -> same shape.
   at::Tensor forward(const at::Tensor& input);
-  const DRRNOptions& options() const { return options_; }
 
   nn::Sequence blocks_seq{nullptr};  // blocks
   std::vector<RecursiveBlock> blocks;
   nn::Conv2d output{nullptr};
-
- private:
-  DRRNOptions options_;
 };
 TORCH_MODULE(DRRN);
 

@@ -8,7 +8,7 @@
 
 namespace srgan_cpp::models {
 
-EDSRImpl::EDSRImpl(const EDSROptions& o) : nn::Module("srgan_cpp::models::EDSR"), options_(o) {
+EDSRImpl::EDSRImpl(const EDSROptions& o) : nn::ModuleWithOptions<EDSROptions>("srgan_cpp::models::EDSR", o) {
   const int64_t s = o.upscale();
   TORCH_CHECK_VALUE(s == 3 || (s > 0 && (s & (s - 1)) == 0), "EDSR: expected `upscale` a power of 2 or 3, got ", s);
   TORCH_CHECK_VALUE(o.num_in_ch() > 0 && o.num_feat() > 0 && o.num_block() >= 0,

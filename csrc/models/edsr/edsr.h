@@ -32,21 +32,17 @@ struct EDSROptions {
   SRGAN_CPP_OPTIONS(num_in_ch, num_out_ch, num_feat, num_block, upscale, res_scale, img_range, rgb_mean);
 };
 
-class EDSRImpl : public nn::Module {
+class EDSRImpl : public nn::ModuleWithOptions<EDSROptions> {
  public:
   explicit EDSRImpl(const EDSROptions& options = {});
   // (N, num_in_ch, H, W) in [0, 1], any H, W >= 1 -> (N, num_out_ch, H*upscale, W*upscale).
   at::Tensor forward(const at::Tensor& input);
-  const EDSROptions& options() const { return options_; }
 
   nn::Conv2d conv_first{nullptr}, conv_after_body{nullptr}, conv_last{nullptr};
   nn::Repeated<ResidualBlockNoBN> body{nullptr};
   nn::Sequence upsample{nullptr};
   std::vector<nn::Conv2d> up_convs;  // upsample.0, upsample.2, ...
   std::vector<int64_t> up_factors;   // the PixelShuffle factor after each
-
- private:
-  EDSROptions options_;
 };
 TORCH_MODULE(EDSR);
 

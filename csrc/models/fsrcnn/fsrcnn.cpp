@@ -9,7 +9,7 @@
 
 namespace srgan_cpp::models {
 
-FSRCNNImpl::FSRCNNImpl(const FSRCNNOptions& o) : nn::Module("srgan_cpp::models::FSRCNN"), options_(o) {
+FSRCNNImpl::FSRCNNImpl(const FSRCNNOptions& o) : nn::ModuleWithOptions<FSRCNNOptions>("srgan_cpp::models::FSRCNN", o) {
   TORCH_CHECK_VALUE(o.in_channels() > 0 && o.d() > 0 && o.s() > 0 && o.m() >= 0,
                     "FSRCNN: expected positive in_channels, d, s and m >= 0, got ", o.in_channels(), ", ", o.d(), ", ",
                     o.s(), ", ", o.m());

@@ -30,22 +30,18 @@ struct FSRCNNOptions {
   SRGAN_CPP_OPTIONS(in_channels, d, s, m, scale);
 };
 
-class FSRCNNImpl : public nn::Module {
+class FSRCNNImpl : public nn::ModuleWithOptions<FSRCNNOptions> {
  public:
   explicit FSRCNNImpl(const FSRCNNOptions& options = {});
   // (N, in_channels, H, W) LR image in the training range (e.g. [0, 1]) ->
   // (N, in_channels, H * scale, W * scale).
   at::Tensor forward(const at::Tensor& input);
-  const FSRCNNOptions& options() const { return options_; }
 
   nn::Sequence first_part{nullptr}, mid_part{nullptr};
   nn::ConvTranspose2d last_part{nullptr};
   // The layers of first_part and mid_part in order: convs[i] is followed by prelus[i].
   std::vector<nn::Conv2d> convs;
   std::vector<nn::PReLU> prelus;
-
- private:
-  FSRCNNOptions options_;
 };
 TORCH_MODULE(FSRCNN);
 

@@ -10,7 +10,7 @@
 namespace srgan_cpp::models {
 
 HetResidualBlockImpl::HetResidualBlockImpl(const HetResidualBlockOptions& o)
-    : nn::Module("srgan_cpp::models::HetResidualBlock"), options_(o) {
+    : nn::ModuleWithOptions<HetResidualBlockOptions>("srgan_cpp::models::HetResidualBlock", o) {
   const std::string& act = o.activation();
   TORCH_CHECK_VALUE(act == "relu" || act == "leaky_relu" || act == "prelu",
                     "HetResidualBlock: expected `activation` 'relu', 'leaky_relu' or 'prelu', got '", act, "'");

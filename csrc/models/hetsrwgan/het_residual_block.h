@@ -23,17 +23,13 @@ struct HetResidualBlockOptions {
   SRGAN_CPP_OPTIONS(channels, parts, activation, negative_slope, res_scale, bias);
 };
 
-class HetResidualBlockImpl : public nn::Module {
+class HetResidualBlockImpl : public nn::ModuleWithOptions<HetResidualBlockOptions> {
  public:
   explicit HetResidualBlockImpl(const HetResidualBlockOptions& options = {});
   // (N, channels, H, W) -> (N, channels, H, W), any value range.
   at::Tensor forward(const at::Tensor& input);
-  const HetResidualBlockOptions& options() const { return options_; }
 
   nn::HetConv2d conv1{nullptr}, conv2{nullptr};
-
- private:
-  HetResidualBlockOptions options_;
 };
 TORCH_MODULE(HetResidualBlock);
 

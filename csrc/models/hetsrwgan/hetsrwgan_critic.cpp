@@ -23,7 +23,7 @@ at::Tensor CriticNormImpl::forward(const at::Tensor& input) const {
 }
 
 HetSRWGANCriticImpl::HetSRWGANCriticImpl(const HetSRWGANCriticOptions& o)
-    : nn::Module("srgan_cpp::models::HetSRWGANCritic"), options_(o) {
+    : nn::ModuleWithOptions<HetSRWGANCriticOptions>("srgan_cpp::models::HetSRWGANCritic", o) {
   const std::string& norm = o.norm();
   TORCH_CHECK_VALUE(norm == "none" || norm == "instance" || norm == "layer",
                     "HetSRWGANCritic: expected `norm` 'none', 'instance' or 'layer', got '", norm, "'");

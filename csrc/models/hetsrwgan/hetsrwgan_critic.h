@@ -45,19 +45,15 @@ struct HetSRWGANCriticOptions {
   SRGAN_CPP_OPTIONS(num_in_ch, num_feat, num_stages, linear_feat, norm, negative_slope);
 };
 
-class HetSRWGANCriticImpl : public nn::Module {
+class HetSRWGANCriticImpl : public nn::ModuleWithOptions<HetSRWGANCriticOptions> {
  public:
   explicit HetSRWGANCriticImpl(const HetSRWGANCriticOptions& options = {});
   // (N, num_in_ch, H, W), H, W >= 2^num_stages -> (N, 1) unbounded critic scores.
   at::Tensor forward(const at::Tensor& input);
-  const HetSRWGANCriticOptions& options() const { return options_; }
 
   std::vector<nn::Conv2d> convs;          // conv0_0, conv0_1, conv1_0, ...
   std::vector<CriticNorm> norms;          // parallel to convs; empty handle = no norm
   nn::Linear linear1{nullptr}, linear2{nullptr};
-
- private:
-  HetSRWGANCriticOptions options_;
 };
 TORCH_MODULE(HetSRWGANCritic);
 

@@ -9,7 +9,7 @@
 namespace srgan_cpp::models {
 
 HetSRWGANGeneratorImpl::HetSRWGANGeneratorImpl(const HetSRWGANGeneratorOptions& o)
-    : nn::Module("srgan_cpp::models::HetSRWGANGenerator"), options_(o) {
+    : nn::ModuleWithOptions<HetSRWGANGeneratorOptions>("srgan_cpp::models::HetSRWGANGenerator", o) {
   const std::string& act = o.act();
   TORCH_CHECK_VALUE(act == "prelu" || act == "leaky_relu" || act == "relu",
                     "HetSRWGANGenerator: expected `act` 'prelu', 'leaky_relu' or 'relu', got '", act, "'");

@@ -37,12 +37,11 @@ struct HetSRWGANGeneratorOptions {
   SRGAN_CPP_OPTIONS(num_in_ch, num_out_ch, num_feat, num_block, parts, upscale, act, negative_slope, res_scale);
 };
 
-class HetSRWGANGeneratorImpl : public nn::Module {
+class HetSRWGANGeneratorImpl : public nn::ModuleWithOptions<HetSRWGANGeneratorOptions> {
  public:
   explicit HetSRWGANGeneratorImpl(const HetSRWGANGeneratorOptions& options = {});
   // (N, num_in_ch, H, W), any H, W >= 1 -> (N, num_out_ch, H*upscale, W*upscale).
   at::Tensor forward(const at::Tensor& input);
-  const HetSRWGANGeneratorOptions& options() const { return options_; }
 
   nn::Conv2d conv_first{nullptr}, conv_body{nullptr}, upconv1{nullptr}, upconv2{nullptr}, conv_last{nullptr};
   nn::PReLU act_first{nullptr}, act_up1{nullptr}, act_up2{nullptr};  // "prelu" only
@@ -51,7 +50,6 @@ class HetSRWGANGeneratorImpl : public nn::Module {
  private:
   at::Tensor activate(const at::Tensor& x, const nn::PReLU& prelu) const;
   at::Tensor upsample(const at::Tensor& x, const nn::Conv2d& conv, const nn::PReLU& prelu, int64_t r) const;
-  HetSRWGANGeneratorOptions options_;
 };
 TORCH_MODULE(HetSRWGANGenerator);
 

@@ -52,7 +52,7 @@ std::pair<at::Tensor, at::Tensor> LapSRNLevelImpl::forward(const at::Tensor& fea
   return {h, img};
 }
 
-LapSRNImpl::LapSRNImpl(const LapSRNOptions& o) : nn::Module("srgan_cpp::models::LapSRN"), options_(o) {
+LapSRNImpl::LapSRNImpl(const LapSRNOptions& o) : nn::ModuleWithOptions<LapSRNOptions>("srgan_cpp::models::LapSRN", o) {
   const int64_t s = o.scale();
   TORCH_CHECK_VALUE(s >= 2 && (s & (s - 1)) == 0, "LapSRN: expected `scale` a power of 2 >= 2, got ", s);
   TORCH_CHECK_VALUE(o.in_channels() > 0 && o.num_features() > 0 && o.depth() >= 0,

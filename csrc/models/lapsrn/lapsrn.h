@@ -53,21 +53,17 @@ class LapSRNLevelImpl : public nn::Module {
 };
 TORCH_MODULE(LapSRNLevel);
 
-class LapSRNImpl : public nn::Module {
+class LapSRNImpl : public nn::ModuleWithOptions<LapSRNOptions> {
  public:
   explicit LapSRNImpl(const LapSRNOptions& options = {});
   // (N, in_channels, H, W) LR image -> (N, in_channels, H * scale, W * scale).
   at::Tensor forward(const at::Tensor& input);
   // [x2, x4, ..., x scale] outputs, (N, in_channels, H * 2^l, W * 2^l).
   std::vector<at::Tensor> forward_pyramid(const at::Tensor& input);
-  const LapSRNOptions& options() const { return options_; }
 
   nn::Conv2d conv_input{nullptr};
   nn::Sequence levels{nullptr};
   std::vector<LapSRNLevel> level_list;
-
- private:
-  LapSRNOptions options_;
 };
 TORCH_MODULE(LapSRN);
 

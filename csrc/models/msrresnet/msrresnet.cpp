@@ -12,7 +12,8 @@ namespace {
 constexpr double kSlope = 0.1;  // BasicSR's MSRResNet uses LeakyReLU(0.1)
 }
 
-MSRResNetImpl::MSRResNetImpl(const MSRResNetOptions& o) : nn::Module("srgan_cpp::models::MSRResNet"), options_(o) {
+MSRResNetImpl::MSRResNetImpl(const MSRResNetOptions& o)
+    : nn::ModuleWithOptions<MSRResNetOptions>("srgan_cpp::models::MSRResNet", o) {
   TORCH_CHECK_VALUE(o.upscale() == 2 || o.upscale() == 3 || o.upscale() == 4,
                     "MSRResNet: expected `upscale` 2, 3 or 4, got ", o.upscale());
   TORCH_CHECK_VALUE(o.num_in_ch() > 0 && o.num_feat() > 0 && o.num_block() >= 0,

@@ -23,18 +23,14 @@ struct MSRResNetOptions {
   SRGAN_CPP_OPTIONS(num_in_ch, num_out_ch, num_feat, num_block, upscale);
 };
 
-class MSRResNetImpl : public nn::Module {
+class MSRResNetImpl : public nn::ModuleWithOptions<MSRResNetOptions> {
  public:
   explicit MSRResNetImpl(const MSRResNetOptions& options = {});
   // (N, num_in_ch, H, W), any H, W >= 1 -> (N, num_out_ch, H*upscale, W*upscale).
   at::Tensor forward(const at::Tensor& input);
-  const MSRResNetOptions& options() const { return options_; }
 
   nn::Conv2d conv_first{nullptr}, upconv1{nullptr}, upconv2{nullptr}, conv_hr{nullptr}, conv_last{nullptr};
   nn::Repeated<ResidualBlockNoBN> body{nullptr};
-
- private:
-  MSRResNetOptions options_;
 };
 TORCH_MODULE(MSRResNet);
 

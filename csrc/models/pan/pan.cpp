@@ -9,7 +9,7 @@
 
 namespace srgan_cpp::models {
 
-PANImpl::PANImpl(const PANOptions& o) : nn::Module("srgan_cpp::models::PAN"), options_(o) {
+PANImpl::PANImpl(const PANOptions& o) : nn::ModuleWithOptions<PANOptions>("srgan_cpp::models::PAN", o) {
   TORCH_CHECK_VALUE(o.scale() >= 2 && o.scale() <= 4, "PAN: expected `scale` 2, 3 or 4, got ", o.scale());
   TORCH_CHECK_VALUE(o.in_nc() > 0 && o.out_nc() > 0 && o.unf() > 0 && o.nb() >= 0,
                     "PAN: expected positive in_nc, out_nc, unf and nb >= 0, got ", o.in_nc(), ", ", o.out_nc(), ", ",

@@ -29,12 +29,11 @@ struct PANOptions {
   SRGAN_CPP_OPTIONS(in_nc, out_nc, nf, unf, nb, scale);
 };
 
-class PANImpl : public nn::Module {
+class PANImpl : public nn::ModuleWithOptions<PANOptions> {
  public:
   explicit PANImpl(const PANOptions& options = {});
   // (N, in_nc, H, W) in [0, 1], any H, W >= 1 -> (N, out_nc, H*scale, W*scale).
   at::Tensor forward(const at::Tensor& input);
-  const PANOptions& options() const { return options_; }
 
   nn::Conv2d conv_first{nullptr}, trunk_conv{nullptr}, conv_last{nullptr};
   nn::Sequence trunk{nullptr};  // SCPA_trunk
@@ -42,9 +41,6 @@ class PANImpl : public nn::Module {
   std::vector<nn::Conv2d> upconvs, hrconvs;  // upconv1, HRconv1 (, upconv2, HRconv2)
   std::vector<PixelAttention> atts;          // att1 (, att2)
   std::vector<int64_t> factors;              // the nearest up-sampling factor of each stage
-
- private:
-  PANOptions options_;
 };
 TORCH_MODULE(PAN);
 

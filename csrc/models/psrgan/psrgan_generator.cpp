@@ -35,7 +35,7 @@ at::Tensor PSRGANResBlockImpl::forward(const at::Tensor& input) const {
 }
 
 PSRGANGeneratorImpl::PSRGANGeneratorImpl(const PSRGANGeneratorOptions& o)
-    : nn::Module("srgan_cpp::models::PSRGANGenerator"), options_(o) {
+    : nn::ModuleWithOptions<PSRGANGeneratorOptions>("srgan_cpp::models::PSRGANGenerator", o) {
   TORCH_CHECK_VALUE(o.act_mode() == "R" || o.act_mode() == "L",
                     "PSRGANGenerator: expected `act_mode` 'R' (ReLU) or 'L' (LeakyReLU), got '", o.act_mode(), "'");
   TORCH_CHECK_VALUE(o.upsample_mode() == "upconv" || o.upsample_mode() == "pixelshuffle",

@@ -56,13 +56,12 @@ struct PSRGANGeneratorOptions {
   SRGAN_CPP_OPTIONS(in_nc, out_nc, nc, nb, upscale, act_mode, upsample_mode);
 };
 
-class PSRGANGeneratorImpl : public nn::Module {
+class PSRGANGeneratorImpl : public nn::ModuleWithOptions<PSRGANGeneratorOptions> {
  public:
   explicit PSRGANGeneratorImpl(const PSRGANGeneratorOptions& options = {});
   // (N, in_nc, H, W), H, W >= 13 (ESA's 7x7 max pool at half resolution)
   // -> (N, out_nc, H*upscale, W*upscale).
   at::Tensor forward(const at::Tensor& input);
-  const PSRGANGeneratorOptions& options() const { return options_; }
 
   KDB kd{nullptr};
   nn::Conv2d head{nullptr}, body_conv{nullptr}, copress{nullptr}, conv_hr{nullptr}, conv_last{nullptr};
@@ -73,7 +72,6 @@ class PSRGANGeneratorImpl : public nn::Module {
 
  private:
   at::Tensor activate(at::Tensor x) const;
-  PSRGANGeneratorOptions options_;
 };
 TORCH_MODULE(PSRGANGenerator);
 

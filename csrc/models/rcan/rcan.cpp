@@ -6,7 +6,7 @@
 
 namespace srgan_cpp::models {
 
-RCANImpl::RCANImpl(const RCANOptions& o) : nn::Module("srgan_cpp::models::RCAN"), options_(o) {
+RCANImpl::RCANImpl(const RCANOptions& o) : nn::ModuleWithOptions<RCANOptions>("srgan_cpp::models::RCAN", o) {
   TORCH_CHECK_VALUE(o.num_in_ch() > 0 && o.num_feat() > 0 && o.num_group() >= 0 && o.num_block() >= 0,
                     "RCAN: expected positive num_in_ch/num_feat and num_group, num_block >= 0, got ", o.num_in_ch(),
                     ", ", o.num_feat(), ", ", o.num_group(), ", ", o.num_block());

@@ -35,20 +35,16 @@ struct RCANOptions {
                     img_range, rgb_mean);
 };
 
-class RCANImpl : public nn::Module {
+class RCANImpl : public nn::ModuleWithOptions<RCANOptions> {
  public:
   explicit RCANImpl(const RCANOptions& options = {});
   // (N, num_in_ch, H, W) in [0, 1], any H, W >= 1 -> (N, num_out_ch, H*upscale, W*upscale).
   at::Tensor forward(const at::Tensor& input);
-  const RCANOptions& options() const { return options_; }
 
   nn::Conv2d conv_first{nullptr}, conv_after_body{nullptr}, conv_last{nullptr};
   nn::Sequence body{nullptr};
   std::vector<ResidualGroup> groups;  // body.0, body.1, ...
   BasicSRUpsample upsample{nullptr};
-
- private:
-  RCANOptions options_;
 };
 TORCH_MODULE(RCAN);
 

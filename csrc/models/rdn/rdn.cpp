@@ -8,7 +8,7 @@
 
 namespace srgan_cpp::models {
 
-RDNImpl::RDNImpl(const RDNOptions& o) : nn::Module("srgan_cpp::models::RDN"), options_(o) {
+RDNImpl::RDNImpl(const RDNOptions& o) : nn::ModuleWithOptions<RDNOptions>("srgan_cpp::models::RDN", o) {
   TORCH_CHECK_VALUE(o.upscale() >= 2 && o.upscale() <= 4, "RDN: expected `upscale` 2, 3 or 4, got ", o.upscale());
   TORCH_CHECK_VALUE(o.num_in_ch() > 0 && o.num_out_ch() > 0 && o.num_features() > 0 && o.num_blocks() > 0 &&
                         o.num_layers() >= 0 && o.growth_rate() > 0,

@@ -33,12 +33,11 @@ struct RDNOptions {
   SRGAN_CPP_OPTIONS(num_in_ch, num_out_ch, upscale, num_features, num_blocks, num_layers, growth_rate, img_range);
 };
 
-class RDNImpl : public nn::Module {
+class RDNImpl : public nn::ModuleWithOptions<RDNOptions> {
  public:
   explicit RDNImpl(const RDNOptions& options = {});
   // (N, num_in_ch, H, W), any H, W >= 1 -> (N, num_out_ch, H*upscale, W*upscale).
   at::Tensor forward(const at::Tensor& input);
-  const RDNOptions& options() const { return options_; }
 
   nn::Conv2d sfe1{nullptr}, sfe2{nullptr};  // SFENet1, SFENet2
   nn::Sequence rdbs{nullptr};               // RDBs
@@ -49,9 +48,6 @@ class RDNImpl : public nn::Module {
   std::vector<nn::Conv2d> up_convs;         // the convs before each shuffle
   std::vector<int64_t> up_factors;
   nn::Conv2d up_last{nullptr};
-
- private:
-  RDNOptions options_;
 };
 TORCH_MODULE(RDN);
 

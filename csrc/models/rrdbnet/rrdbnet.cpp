@@ -15,7 +15,8 @@ at::Tensor nearest_x2(const at::Tensor& x) {
 }
 }  // namespace
 
-RRDBNetImpl::RRDBNetImpl(const RRDBNetOptions& o) : nn::Module("srgan_cpp::models::RRDBNet"), options_(o) {
+RRDBNetImpl::RRDBNetImpl(const RRDBNetOptions& o)
+    : nn::ModuleWithOptions<RRDBNetOptions>("srgan_cpp::models::RRDBNet", o) {
   TORCH_CHECK_VALUE(o.scale() == 1 || o.scale() == 2 || o.scale() == 4, "RRDBNet: expected `scale` 1, 2 or 4, got ",
                     o.scale());
   TORCH_CHECK_VALUE(o.num_in_ch() > 0 && o.num_out_ch() > 0 && o.num_feat() > 0 && o.num_grow_ch() > 0 &&

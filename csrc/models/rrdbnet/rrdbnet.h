@@ -27,22 +27,18 @@ struct RRDBNetOptions {
   SRGAN_CPP_OPTIONS(num_in_ch, num_out_ch, scale, num_feat, num_block, num_grow_ch);
 };
 
-class RRDBNetImpl : public nn::Module {
+class RRDBNetImpl : public nn::ModuleWithOptions<RRDBNetOptions> {
  public:
   explicit RRDBNetImpl(const RRDBNetOptions& options = {});
   // (N, num_in_ch, H, W) -> (N, num_out_ch, H*scale, W*scale). For scale 2 (1), H and W must
   // be divisible by 2 (4): the input is pixel-unshuffled first (ValueError otherwise).
   at::Tensor forward(const at::Tensor& input);
-  const RRDBNetOptions& options() const { return options_; }
   // 4 / scale: the pixel-unshuffle factor applied to the input (1 = none).
   int64_t unshuffle_factor() const { return 4 / options_.scale(); }
 
   nn::Conv2d conv_first{nullptr}, conv_body{nullptr}, conv_up1{nullptr}, conv_up2{nullptr}, conv_hr{nullptr},
       conv_last{nullptr};
   nn::Repeated<RRDB> body{nullptr};
-
- private:
-  RRDBNetOptions options_;
 };
 TORCH_MODULE(RRDBNet);
 

@@ -23,7 +23,7 @@ constexpr double kInitialThreshold = 0.01;
 
 }  // namespace
 
-SCNImpl::SCNImpl(const SCNOptions& o) : nn::Module("srgan_cpp::models::SCN"), options_(o) {
+SCNImpl::SCNImpl(const SCNOptions& o) : nn::ModuleWithOptions<SCNOptions>("srgan_cpp::models::SCN", o) {
   TORCH_CHECK_VALUE(o.in_channels() > 0 && o.num_filters() > 0 && o.code_size() > 0 && o.num_stages() >= 0,
                     "SCN: expected positive in_channels/num_filters/code_size and num_stages >= 0, got ",
                     o.in_channels(), ", ", o.num_filters(), ", ", o.code_size(), ", ", o.num_stages());

@@ -34,19 +34,15 @@ struct SCNOptions {
   SRGAN_CPP_OPTIONS(in_channels, num_filters, code_size, lr_patch, hr_patch, num_stages, residual);
 };
 
-class SCNImpl : public nn::Module {
+class SCNImpl : public nn::ModuleWithOptions<SCNOptions> {
  public:
   explicit SCNImpl(const SCNOptions& options = {});
   // (N, in_channels, H, W) bicubic-upscaled image -> (N, in_channels, H, W).
   at::Tensor forward(const at::Tensor& input);
   // The sparse code z_k (N, code_size, H, W) of the last stage.
   at::Tensor sparse_code(const at::Tensor& input);
-  const SCNOptions& options() const { return options_; }
 
   nn::Conv2d extract{nullptr}, encode{nullptr}, recur{nullptr}, dictionary{nullptr}, aggregate{nullptr};
-
- private:
-  SCNOptions options_;
 };
 TORCH_MODULE(SCN);
 

@@ -9,7 +9,7 @@
 
 namespace srgan_cpp::models {
 
-SRCNNImpl::SRCNNImpl(const SRCNNOptions& o) : nn::Module("srgan_cpp::models::SRCNN"), options_(o) {
+SRCNNImpl::SRCNNImpl(const SRCNNOptions& o) : nn::ModuleWithOptions<SRCNNOptions>("srgan_cpp::models::SRCNN", o) {
   TORCH_CHECK_VALUE(o.in_channels() > 0 && o.features1() > 0 && o.features2() > 0, "SRCNN: expected positive "
                     "in_channels/features, got ", o.in_channels(), ", ", o.features1(), ", ", o.features2());
   for (int64_t k : {o.kernel1(), o.kernel2(), o.kernel3()}) {

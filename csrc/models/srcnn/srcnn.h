@@ -25,21 +25,17 @@ struct SRCNNOptions {
   SRGAN_CPP_OPTIONS(in_channels, features1, features2, kernel1, kernel2, kernel3, same_padding);
 };
 
-class SRCNNImpl : public nn::Module {
+class SRCNNImpl : public nn::ModuleWithOptions<SRCNNOptions> {
  public:
   explicit SRCNNImpl(const SRCNNOptions& options = {});
   // (N, in_channels, H, W), values in the image range used for training (e.g. [0, 1])
   // -> (N, in_channels, H, W) with same padding, (N, in_channels, H - m, W - m) with valid
   // padding, m = kernel1 + kernel2 + kernel3 - 3.
   at::Tensor forward(const at::Tensor& input);
-  const SRCNNOptions& options() const { return options_; }
   // Pixels lost per spatial dimension with valid padding (0 with same padding).
   int64_t border() const;
 
   nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
-
- private:
-  SRCNNOptions options_;
 };
 TORCH_MODULE(SRCNN);
 

@@ -10,7 +10,7 @@
 namespace srgan_cpp::models {
 
 SRVGGNetCompactImpl::SRVGGNetCompactImpl(const SRVGGNetCompactOptions& o)
-    : nn::Module("srgan_cpp::models::SRVGGNetCompact"), options_(o) {
+    : nn::ModuleWithOptions<SRVGGNetCompactOptions>("srgan_cpp::models::SRVGGNetCompact", o) {
   const std::string& act = o.act_type();
   TORCH_CHECK_VALUE(act == "prelu" || act == "relu" || act == "leakyrelu",
                     "SRVGGNetCompact: expected `act_type` 'prelu', 'relu' or 'leakyrelu', got '", act, "'");

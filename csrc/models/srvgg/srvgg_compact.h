@@ -26,12 +26,11 @@ struct SRVGGNetCompactOptions {
   SRGAN_CPP_OPTIONS(num_in_ch, num_out_ch, num_feat, num_conv, upscale, act_type);
 };
 
-class SRVGGNetCompactImpl : public nn::Module {
+class SRVGGNetCompactImpl : public nn::ModuleWithOptions<SRVGGNetCompactOptions> {
  public:
   explicit SRVGGNetCompactImpl(const SRVGGNetCompactOptions& options = {});
   // (N, num_in_ch, H, W), any H, W >= 1 -> (N, num_out_ch, H*upscale, W*upscale).
   at::Tensor forward(const at::Tensor& input);
-  const SRVGGNetCompactOptions& options() const { return options_; }
 
   nn::Sequence body{nullptr};
   std::vector<nn::Conv2d> convs;               // body.0, body.2, ..., the last conv
@@ -39,7 +38,6 @@ class SRVGGNetCompactImpl : public nn::Module {
 
  private:
   at::Tensor activate(size_t i, const at::Tensor& x) const;
-  SRVGGNetCompactOptions options_;
 };
 TORCH_MODULE(SRVGGNetCompact);
 

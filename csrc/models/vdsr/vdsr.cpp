@@ -29,7 +29,7 @@ VDSRBlockImpl::VDSRBlockImpl(int64_t features) : nn::Module("srgan_cpp::models::
 
 at::Tensor VDSRBlockImpl::forward(const at::Tensor& input) const { return conv->forward(input).relu_(); }
 
-VDSRImpl::VDSRImpl(const VDSROptions& o) : nn::Module("srgan_cpp::models::VDSR"), options_(o) {
+VDSRImpl::VDSRImpl(const VDSROptions& o) : nn::ModuleWithOptions<VDSROptions>("srgan_cpp::models::VDSR", o) {
   TORCH_CHECK_VALUE(o.in_channels() > 0 && o.num_features() > 0 && o.num_layers() >= 2,
                     "VDSR: expected positive in_channels/num_features and num_layers >= 2, got ", o.in_channels(),
                     ", ", o.num_features(), ", ", o.num_layers());

@@ -31,20 +31,16 @@ class VDSRBlockImpl : public nn::Module {
 };
 TORCH_MODULE(VDSRBlock);
 
-class VDSRImpl : public nn::Module {
+class VDSRImpl : public nn::ModuleWithOptions<VDSROptions> {
  public:
   explicit VDSRImpl(const VDSROptions& options = {});
   // (N, in_channels, H, W) bicubic-upscaled image (values in the training range, e.g. [0, 1])
   // -> (N, in_channels, H, W).
   at::Tensor forward(const at::Tensor& input);
-  const VDSROptions& options() const { return options_; }
 
   nn::Conv2d input_conv{nullptr}, output_conv{nullptr};
   nn::Sequence residual_layer{nullptr};
   std::vector<VDSRBlock> blocks;
-
- private:
-  VDSROptions options_;
 };
 TORCH_MODULE(VDSR);
 

@@ -5,15 +5,14 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 
 #include "common/autocast.h"
+#include "common/op_handle.h"
 
 namespace srgan_cpp::channel_attention_detail {
 namespace {
 
 at::Tensor channel_attention_call(const at::Tensor& input, const at::Tensor& w1, const c10::optional<at::Tensor>& b1,
                                   const at::Tensor& w2, const c10::optional<at::Tensor>& b2) {
-  static auto op = c10::Dispatcher::singleton()
-                       .findSchemaOrThrow("srgan_cpp::channel_attention", "")
-                       .typed<decltype(channel_attention_call)>();
+  static auto op = op_handle<decltype(channel_attention_call)>("srgan_cpp::channel_attention");
   return op.call(input, w1, b1, w2, b2);
 }
 

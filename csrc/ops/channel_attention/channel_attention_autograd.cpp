@@ -1,22 +1,20 @@
 // Autograd of the channel-attention op, registered on the Autograd key so gradients flow
 // from Python and C++ alike. The backward is one fused op (first order only); it recomputes
 // the per-sample gate from the input, so nothing but the inputs is saved.
-#include <torch/autograd.h>
 #include <torch/library.h>
 
+#include "common/autograd_function.h"
+#include "common/op_handle.h"
 #include "ops/channel_attention/channel_attention.h"
 
 namespace srgan_cpp::channel_attention_detail {
 namespace {
 
-using torch::autograd::AutogradContext;
-using torch::autograd::variable_list;
-
 c10::optional<at::Tensor> optional_of(const at::Tensor& t) {
   return t.defined() ? c10::optional<at::Tensor>(t) : c10::nullopt;
 }
 
-class ChannelAttentionFn : public torch::autograd::Function<ChannelAttentionFn> {
+class ChannelAttentionFn : public AutogradFunction<ChannelAttentionFn> {
  public:
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input, const at::Tensor& w1,
                             const c10::optional<at::Tensor>& b1, const at::Tensor& w2,
@@ -27,11 +25,9 @@ class ChannelAttentionFn : public torch::autograd::Function<ChannelAttentionFn> 
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    static auto bwd = c10::Dispatcher::singleton()
-                          .findSchemaOrThrow("srgan_cpp::channel_attention_backward", "")
-                          .typed<std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor, at::Tensor>(
-                              const at::Tensor&, const at::Tensor&, const at::Tensor&, const c10::optional<at::Tensor>&,
-                              const at::Tensor&, const c10::optional<at::Tensor>&)>();
+    static auto bwd = op_handle<std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor, at::Tensor>(
+        const at::Tensor&, const at::Tensor&, const at::Tensor&, const c10::optional<at::Tensor>&, const at::Tensor&,
+        const c10::optional<at::Tensor>&)>("srgan_cpp::channel_attention_backward");
     const auto saved = ctx->get_saved_variables();
     const at::Tensor &input = saved[0], &w1 = saved[1], &b1 = saved[2], &w2 = saved[3], &b2 = saved[4];
     auto [gi, gw1, gb1, gw2, gb2] = bwd.call(grads[0], input, w1, optional_of(b1), w2, optional_of(b2));

@@ -5,15 +5,14 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 
 #include "common/autocast.h"
+#include "common/op_handle.h"
 
 namespace srgan_cpp::gradient_cosine_detail {
 namespace {
 
 std::tuple<at::Tensor, at::Tensor> forward_call(const at::Tensor& sr, const at::Tensor& hr, c10::string_view op,
                                                 c10::string_view mode, c10::string_view reduction, double eps) {
-  static auto handle = c10::Dispatcher::singleton()
-                           .findSchemaOrThrow("srgan_cpp::gradient_cosine_loss", "")
-                           .typed<decltype(forward_call)>();
+  static auto handle = op_handle<decltype(forward_call)>("srgan_cpp::gradient_cosine_loss");
   return handle.call(sr, hr, op, mode, reduction, eps);
 }
 

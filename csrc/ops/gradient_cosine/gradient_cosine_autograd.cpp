@@ -1,27 +1,23 @@
 // Autograd of the gradient cosine loss, registered on the Autograd key: the forward keeps
 // sr, hr and the per-sample stats; the backward is the fused backward op, asked only for
 // the gradients autograd needs (the hr gradient only when hr requires grad).
-#include <torch/autograd.h>
 #include <torch/library.h>
 
+#include "common/autograd_function.h"
+#include "common/op_handle.h"
 #include "ops/gradient_cosine/gradient_cosine_kernels.h"
 
 namespace srgan_cpp::gradient_cosine_detail {
 namespace {
 
-using torch::autograd::AutogradContext;
-using torch::autograd::variable_list;
-
-class GradientCosineFn : public torch::autograd::Function<GradientCosineFn> {
+class GradientCosineFn : public AutogradFunction<GradientCosineFn> {
  public:
   static variable_list forward(AutogradContext* ctx, const at::Tensor& sr, const at::Tensor& hr,
                                const std::string& op, const std::string& mode, const std::string& reduction,
                                double eps) {
-    static auto fwd = c10::Dispatcher::singleton()
-                          .findSchemaOrThrow("srgan_cpp::gradient_cosine_loss", "")
-                          .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&,
-                                                                    c10::string_view, c10::string_view,
-                                                                    c10::string_view, double)>();
+    static auto fwd = op_handle<std::tuple<at::Tensor, at::Tensor>(
+        const at::Tensor&, const at::Tensor&, c10::string_view, c10::string_view, c10::string_view, double)>(
+        "srgan_cpp::gradient_cosine_loss");
     at::Tensor loss, stats;
     {
       at::AutoDispatchBelowADInplaceOrView guard;
@@ -37,11 +33,9 @@ class GradientCosineFn : public torch::autograd::Function<GradientCosineFn> {
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    static auto bwd = c10::Dispatcher::singleton()
-                          .findSchemaOrThrow("srgan_cpp::gradient_cosine_loss_backward", "")
-                          .typed<std::tuple<at::Tensor, at::Tensor>(
-                              const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&,
-                              c10::string_view, c10::string_view, c10::string_view, double, bool, bool)>();
+    static auto bwd = op_handle<std::tuple<at::Tensor, at::Tensor>(
+        const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&, c10::string_view, c10::string_view,
+        c10::string_view, double, bool, bool)>("srgan_cpp::gradient_cosine_loss_backward");
     const auto saved = ctx->get_saved_variables();
     const bool need_sr = ctx->needs_input_grad(0), need_hr = ctx->needs_input_grad(1);
     variable_list out(6);

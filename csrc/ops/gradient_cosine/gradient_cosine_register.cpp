@@ -7,7 +7,8 @@
 #include <torch/library.h>
 
 #include "common/device_kernels.h"
-#include "common/same_device.h"
+#include "common/op_handle.h"
+#include "common/op_registration.h"
 #include "common/tensor_checks.h"
 #include "ops/gradient_cosine/gradient_cosine.h"
 #include "ops/gradient_cosine/gradient_cosine_kernels.h"
@@ -60,28 +61,16 @@ TORCH_LIBRARY_FRAGMENT(srgan_cpp, m) {
       "str reduction, float eps, bool need_sr, bool need_hr) -> (Tensor, Tensor)");
 }
 
-#define SRGAN_CPP_REGISTER_GRADIENT_COSINE(KEY)                                              \
-  TORCH_LIBRARY_IMPL(srgan_cpp, KEY, m) {                                                    \
-    m.impl("gradient_cosine_loss", &gradient_cosine_detail::forward_impl);                   \
-    m.impl("gradient_cosine_loss_backward", &gradient_cosine_detail::backward_impl);         \
-  }
-SRGAN_CPP_REGISTER_GRADIENT_COSINE(CPU)
-SRGAN_CPP_REGISTER_GRADIENT_COSINE(CUDA)
-
-TORCH_LIBRARY_IMPL(srgan_cpp, BackendSelect, m) {
-  SRGAN_CPP_CHECK_SAME_DEVICE(m, "gradient_cosine_loss");
-  SRGAN_CPP_CHECK_SAME_DEVICE(m, "gradient_cosine_loss_backward");
-}
+SRGAN_CPP_REGISTER_WITH_BACKWARD("gradient_cosine_loss", &gradient_cosine_detail::forward_impl,
+                                 &gradient_cosine_detail::backward_impl)
 
 namespace ops {
 
 at::Tensor gradient_cosine_loss(const at::Tensor& sr, const at::Tensor& hr, const std::string& op,
                                 const std::string& mode, const std::string& reduction, double eps) {
-  static auto handle = c10::Dispatcher::singleton()
-                           .findSchemaOrThrow("srgan_cpp::gradient_cosine_loss", "")
-                           .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&,
-                                                                     c10::string_view, c10::string_view,
-                                                                     c10::string_view, double)>();
+  static auto handle = op_handle<std::tuple<at::Tensor, at::Tensor>(
+      const at::Tensor&, const at::Tensor&, c10::string_view, c10::string_view, c10::string_view, double)>(
+      "srgan_cpp::gradient_cosine_loss");
   return std::get<0>(handle.call(sr, hr, op, mode, reduction, eps));
 }
 

@@ -5,14 +5,14 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 
 #include "common/autocast.h"
+#include "common/op_handle.h"
 
 namespace srgan_cpp::het_conv_detail {
 namespace {
 
 at::Tensor het_conv2d_call(const at::Tensor& input, const at::Tensor& weight3x3, const at::Tensor& weight1x1,
                            const c10::optional<at::Tensor>& bias, int64_t parts, int64_t stride) {
-  static auto op =
-      c10::Dispatcher::singleton().findSchemaOrThrow("srgan_cpp::het_conv2d", "").typed<decltype(het_conv2d_call)>();
+  static auto op = op_handle<decltype(het_conv2d_call)>("srgan_cpp::het_conv2d");
   return op.call(input, weight3x3, weight1x1, bias, parts, stride);
 }
 

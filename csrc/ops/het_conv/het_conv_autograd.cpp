@@ -2,9 +2,10 @@
 // and from C++ alike. The backward is its own op (het_conv2d_backward). When the backward
 // itself is recorded (create_graph=True, e.g. a WGAN-GP gradient penalty) it runs as the
 // same ATen composite with autograd on, so double backward is exact too.
-#include <torch/autograd.h>
 #include <torch/library.h>
 
+#include "common/autograd_function.h"
+#include "common/op_handle.h"
 #include "common/tensor_checks.h"
 #include "ops/het_conv/het_conv.h"
 #include "ops/het_conv/het_conv_kernels.h"
@@ -12,10 +13,7 @@
 namespace srgan_cpp::het_conv_detail {
 namespace {
 
-using torch::autograd::AutogradContext;
-using torch::autograd::variable_list;
-
-class HetConv2dFn : public torch::autograd::Function<HetConv2dFn> {
+class HetConv2dFn : public AutogradFunction<HetConv2dFn> {
  public:
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input, const at::Tensor& weight3x3,
                             const at::Tensor& weight1x1, const c10::optional<at::Tensor>& bias, int64_t parts,
@@ -29,11 +27,9 @@ class HetConv2dFn : public torch::autograd::Function<HetConv2dFn> {
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    static auto bwd = c10::Dispatcher::singleton()
-                          .findSchemaOrThrow("srgan_cpp::het_conv2d_backward", "")
-                          .typed<std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor>(
-                              const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&, int64_t,
-                              int64_t, std::array<bool, 4>)>();
+    static auto bwd = op_handle<std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor>(
+        const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&, int64_t, int64_t,
+        std::array<bool, 4>)>("srgan_cpp::het_conv2d_backward");
     const auto saved = ctx->get_saved_variables();
     const bool has_bias = ctx->saved_data["has_bias"].toBool();
     // Edge indices count only the tensors given: input, weight3x3, weight1x1[, bias].

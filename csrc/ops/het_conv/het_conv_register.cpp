@@ -7,7 +7,8 @@
 #include <torch/library.h>
 
 #include "common/device_kernels.h"
-#include "common/same_device.h"
+#include "common/op_handle.h"
+#include "common/op_registration.h"
 #include "common/tensor_checks.h"
 #include "ops/het_conv/het_conv.h"
 #include "ops/het_conv/het_conv_kernels.h"
@@ -91,20 +92,7 @@ TORCH_LIBRARY_FRAGMENT(srgan_cpp, m) {
   m.def("het_conv2d_from_dense(Tensor dense_weight, int parts) -> (Tensor, Tensor)");
 }
 
-// The same checked entry points serve both keys; a CPU-only build answers CUDA tensors
-// with a clear error instead of the dispatcher's "no kernel" message.
-#define SRGAN_CPP_REGISTER_HET_CONV(KEY)                                    \
-  TORCH_LIBRARY_IMPL(srgan_cpp, KEY, m) {                                   \
-    m.impl("het_conv2d", &het_conv_detail::forward_impl);                   \
-    m.impl("het_conv2d_backward", &het_conv_detail::backward_impl);         \
-  }
-SRGAN_CPP_REGISTER_HET_CONV(CPU)
-SRGAN_CPP_REGISTER_HET_CONV(CUDA)
-
-TORCH_LIBRARY_IMPL(srgan_cpp, BackendSelect, m) {
-  SRGAN_CPP_CHECK_SAME_DEVICE(m, "het_conv2d");
-  SRGAN_CPP_CHECK_SAME_DEVICE(m, "het_conv2d_backward");
-}
+SRGAN_CPP_REGISTER_WITH_BACKWARD("het_conv2d", &het_conv_detail::forward_impl, &het_conv_detail::backward_impl)
 
 TORCH_LIBRARY_IMPL(srgan_cpp, CompositeImplicitAutograd, m) {
   m.impl("het_conv2d_to_dense", &het_conv_detail::to_dense_impl);
@@ -115,24 +103,20 @@ namespace ops {
 
 at::Tensor het_conv2d(const at::Tensor& input, const at::Tensor& weight3x3, const at::Tensor& weight1x1,
                       const c10::optional<at::Tensor>& bias, int64_t parts, int64_t stride) {
-  static auto op = c10::Dispatcher::singleton()
-                       .findSchemaOrThrow("srgan_cpp::het_conv2d", "")
-                       .typed<at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&,
-                                         const c10::optional<at::Tensor>&, int64_t, int64_t)>();
+  static auto op = op_handle<at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&,
+                                        const c10::optional<at::Tensor>&, int64_t, int64_t)>("srgan_cpp::het_conv2d");
   return op.call(input, weight3x3, weight1x1, bias, parts, stride);
 }
 
 at::Tensor het_conv2d_to_dense(const at::Tensor& weight3x3, const at::Tensor& weight1x1, int64_t parts) {
-  static auto op = c10::Dispatcher::singleton()
-                       .findSchemaOrThrow("srgan_cpp::het_conv2d_to_dense", "")
-                       .typed<at::Tensor(const at::Tensor&, const at::Tensor&, int64_t)>();
+  static auto op =
+      op_handle<at::Tensor(const at::Tensor&, const at::Tensor&, int64_t)>("srgan_cpp::het_conv2d_to_dense");
   return op.call(weight3x3, weight1x1, parts);
 }
 
 std::tuple<at::Tensor, at::Tensor> het_conv2d_from_dense(const at::Tensor& dense_weight, int64_t parts) {
-  static auto op = c10::Dispatcher::singleton()
-                       .findSchemaOrThrow("srgan_cpp::het_conv2d_from_dense", "")
-                       .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, int64_t)>();
+  static auto op =
+      op_handle<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, int64_t)>("srgan_cpp::het_conv2d_from_dense");
   return op.call(dense_weight, parts);
 }
 

@@ -10,6 +10,8 @@
 #include <c10/core/impl/LocalDispatchKeySet.h>
 #include <torch/library.h>
 
+#include "common/op_handle.h"
+
 namespace srgan_cpp::lista_detail {
 namespace {
 
@@ -29,9 +31,8 @@ at::Tensor lista_autocast(const at::Tensor& input, const at::Tensor& threshold,
     }  // any other mix (float64, two reduced types) is left for the op's dtype check
   }
   c10::impl::ExcludeDispatchKeyGuard no_autocast(AutocastKey);
-  static auto op = c10::Dispatcher::singleton()
-                       .findSchemaOrThrow("srgan_cpp::lista_shrinkage", "")
-                       .typed<at::Tensor(const at::Tensor&, const at::Tensor&, const c10::optional<at::Tensor>&)>();
+  static auto op = op_handle<at::Tensor(const at::Tensor&, const at::Tensor&, const c10::optional<at::Tensor>&)>(
+      "srgan_cpp::lista_shrinkage");
   return op.call(x, threshold, r);
 }
 

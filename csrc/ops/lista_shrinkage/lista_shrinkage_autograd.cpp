@@ -1,23 +1,20 @@
 // Autograd of the LISTA shrinkage op, registered on the Autograd key. Only the output is
 // saved (its zeros are the mask; see lista_shrinkage_kernels.h), not the inputs.
-#include <torch/autograd.h>
 #include <torch/library.h>
 
+#include "common/autograd_function.h"
+#include "common/op_handle.h"
 #include "ops/lista_shrinkage/lista_shrinkage_kernels.h"
 
 namespace srgan_cpp::lista_detail {
 namespace {
 
-using torch::autograd::AutogradContext;
-using torch::autograd::variable_list;
-
-class ListaShrinkageFn : public torch::autograd::Function<ListaShrinkageFn> {
+class ListaShrinkageFn : public AutogradFunction<ListaShrinkageFn> {
  public:
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input, const at::Tensor& threshold,
                             const c10::optional<at::Tensor>& addend) {
-    static auto fwd = c10::Dispatcher::singleton()
-                          .findSchemaOrThrow("srgan_cpp::lista_shrinkage", "")
-                          .typed<at::Tensor(const at::Tensor&, const at::Tensor&, const c10::optional<at::Tensor>&)>();
+    static auto fwd = op_handle<at::Tensor(const at::Tensor&, const at::Tensor&, const c10::optional<at::Tensor>&)>(
+        "srgan_cpp::lista_shrinkage");
     at::Tensor y;
     {
       at::AutoDispatchBelowADInplaceOrView guard;
@@ -29,10 +26,9 @@ class ListaShrinkageFn : public torch::autograd::Function<ListaShrinkageFn> {
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    static auto bwd = c10::Dispatcher::singleton()
-                          .findSchemaOrThrow("srgan_cpp::lista_shrinkage_backward", "")
-                          .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&,
-                                                                    const at::Tensor&, bool)>();
+    static auto bwd =
+        op_handle<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&, const at::Tensor&, bool)>(
+            "srgan_cpp::lista_shrinkage_backward");
     const auto saved = ctx->get_saved_variables();
     variable_list out(3);
     if (!grads[0].defined()) return out;

@@ -6,7 +6,8 @@
 #include <torch/library.h>
 
 #include "common/device_kernels.h"
-#include "common/same_device.h"
+#include "common/op_handle.h"
+#include "common/op_registration.h"
 #include "common/tensor_checks.h"
 #include "ops/lista_shrinkage/lista_shrinkage.h"
 #include "ops/lista_shrinkage/lista_shrinkage_kernels.h"
@@ -57,27 +58,14 @@ TORCH_LIBRARY_FRAGMENT(srgan_cpp, m) {
       "-> (Tensor, Tensor)");
 }
 
-#define SRGAN_CPP_REGISTER_LISTA(KEY)                                        \
-  TORCH_LIBRARY_IMPL(srgan_cpp, KEY, m) {                                    \
-    m.impl("lista_shrinkage", &lista_detail::forward_impl);                  \
-    m.impl("lista_shrinkage_backward", &lista_detail::backward_impl);        \
-  }
-SRGAN_CPP_REGISTER_LISTA(CPU)
-SRGAN_CPP_REGISTER_LISTA(CUDA)
-
-// The device check before any kernel (common/same_device.h).
-TORCH_LIBRARY_IMPL(srgan_cpp, BackendSelect, m) {
-  SRGAN_CPP_CHECK_SAME_DEVICE(m, "lista_shrinkage");
-  SRGAN_CPP_CHECK_SAME_DEVICE(m, "lista_shrinkage_backward");
-}
+SRGAN_CPP_REGISTER_WITH_BACKWARD("lista_shrinkage", &lista_detail::forward_impl, &lista_detail::backward_impl)
 
 namespace ops {
 
 at::Tensor lista_shrinkage(const at::Tensor& input, const at::Tensor& threshold,
                            const c10::optional<at::Tensor>& addend) {
-  static auto handle = c10::Dispatcher::singleton()
-                           .findSchemaOrThrow("srgan_cpp::lista_shrinkage", "")
-                           .typed<at::Tensor(const at::Tensor&, const at::Tensor&, const c10::optional<at::Tensor>&)>();
+  static auto handle = op_handle<at::Tensor(const at::Tensor&, const at::Tensor&, const c10::optional<at::Tensor>&)>(
+      "srgan_cpp::lista_shrinkage");
   return handle.call(input, threshold, addend);
 }
 

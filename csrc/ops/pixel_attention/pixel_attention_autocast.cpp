@@ -5,14 +5,13 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 
 #include "common/autocast.h"
+#include "common/op_handle.h"
 
 namespace srgan_cpp::pixel_attention_detail {
 namespace {
 
 at::Tensor pixel_attention_call(const at::Tensor& input, const at::Tensor& gate, const c10::optional<at::Tensor>& bias) {
-  static auto op = c10::Dispatcher::singleton()
-                       .findSchemaOrThrow("srgan_cpp::pixel_attention", "")
-                       .typed<decltype(pixel_attention_call)>();
+  static auto op = op_handle<decltype(pixel_attention_call)>("srgan_cpp::pixel_attention");
   return op.call(input, gate, bias);
 }
 

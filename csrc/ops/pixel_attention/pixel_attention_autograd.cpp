@@ -1,18 +1,16 @@
 // Autograd of the pixel-attention gate, registered on the Autograd key so gradients flow
 // from Python and C++ alike. The backward is one fused op (first order only); it recomputes
 // the sigmoid from the gate, so nothing but the inputs is saved.
-#include <torch/autograd.h>
 #include <torch/library.h>
 
+#include "common/autograd_function.h"
+#include "common/op_handle.h"
 #include "ops/pixel_attention/pixel_attention.h"
 
 namespace srgan_cpp::pixel_attention_detail {
 namespace {
 
-using torch::autograd::AutogradContext;
-using torch::autograd::variable_list;
-
-class PixelAttentionFn : public torch::autograd::Function<PixelAttentionFn> {
+class PixelAttentionFn : public AutogradFunction<PixelAttentionFn> {
  public:
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input, const at::Tensor& gate,
                             const c10::optional<at::Tensor>& bias) {
@@ -22,10 +20,9 @@ class PixelAttentionFn : public torch::autograd::Function<PixelAttentionFn> {
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    static auto bwd = c10::Dispatcher::singleton()
-                          .findSchemaOrThrow("srgan_cpp::pixel_attention_backward", "")
-                          .typed<std::tuple<at::Tensor, at::Tensor, at::Tensor>(
-                              const at::Tensor&, const at::Tensor&, const at::Tensor&, const c10::optional<at::Tensor>&)>();
+    static auto bwd = op_handle<std::tuple<at::Tensor, at::Tensor, at::Tensor>(
+        const at::Tensor&, const at::Tensor&, const at::Tensor&, const c10::optional<at::Tensor>&)>(
+        "srgan_cpp::pixel_attention_backward");
     const auto saved = ctx->get_saved_variables();
     const at::Tensor &input = saved[0], &gate = saved[1], &bias = saved[2];
     auto [gi, gg, gb] = bwd.call(grads[0], input, gate, bias.defined() ? c10::optional<at::Tensor>(bias) : c10::nullopt);

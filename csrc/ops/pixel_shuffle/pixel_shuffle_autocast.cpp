@@ -8,6 +8,7 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 
 #include "common/autocast.h"
+#include "common/op_handle.h"
 
 namespace srgan_cpp::pixel_shuffle_detail {
 namespace {
@@ -15,9 +16,7 @@ namespace {
 at::Tensor fused_call(const at::Tensor& input, int64_t r, const c10::optional<at::Tensor>& bias,
                       c10::string_view activation, const c10::optional<at::Tensor>& prelu_weight,
                       double negative_slope, const c10::optional<at::Tensor>& residual) {
-  static auto op = c10::Dispatcher::singleton()
-                       .findSchemaOrThrow("srgan_cpp::fused_pixel_shuffle", "")
-                       .typed<decltype(fused_call)>();
+  static auto op = op_handle<decltype(fused_call)>("srgan_cpp::fused_pixel_shuffle");
   return op.call(input, r, bias, activation, prelu_weight, negative_slope, residual);
 }
 

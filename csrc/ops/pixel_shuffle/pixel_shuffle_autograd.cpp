@@ -1,18 +1,16 @@
 // Autograd for the pixel-shuffle family, registered on the Autograd key so gradients
 // flow from Python and from C++ alike. pixel_shuffle and pixel_unshuffle are each other's
 // backward (so double backward works); the fused op has a fused backward op.
-#include <torch/autograd.h>
 #include <torch/library.h>
 
+#include "common/autograd_function.h"
+#include "common/op_handle.h"
 #include "ops/pixel_shuffle/pixel_shuffle.h"
 
 namespace srgan_cpp::pixel_shuffle_detail {
 namespace {
 
-using torch::autograd::AutogradContext;
-using torch::autograd::variable_list;
-
-class PixelShuffleFn : public torch::autograd::Function<PixelShuffleFn> {
+class PixelShuffleFn : public AutogradFunction<PixelShuffleFn> {
  public:
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input, int64_t factor, bool upscale) {
     ctx->saved_data["factor"] = factor;
@@ -36,7 +34,7 @@ at::Tensor pixel_unshuffle_autograd(const at::Tensor& input, int64_t downscale_f
   return PixelShuffleFn::apply(input, downscale_factor, false);
 }
 
-class FusedPixelShuffleFn : public torch::autograd::Function<FusedPixelShuffleFn> {
+class FusedPixelShuffleFn : public AutogradFunction<FusedPixelShuffleFn> {
  public:
   // Optional tensors stay c10::optional all the way: autograd::Function records them as
   // possibly-absent inputs, where an undefined at::Tensor would not be accepted.
@@ -55,11 +53,9 @@ class FusedPixelShuffleFn : public torch::autograd::Function<FusedPixelShuffleFn
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    static auto bwd = c10::Dispatcher::singleton()
-                          .findSchemaOrThrow("srgan_cpp::fused_pixel_shuffle_backward", "")
-                          .typed<std::tuple<at::Tensor, at::Tensor, at::Tensor>(
-                              const at::Tensor&, const at::Tensor&, int64_t, const c10::optional<at::Tensor>&,
-                              c10::string_view, const c10::optional<at::Tensor>&, double)>();
+    static auto bwd = op_handle<std::tuple<at::Tensor, at::Tensor, at::Tensor>(
+        const at::Tensor&, const at::Tensor&, int64_t, const c10::optional<at::Tensor>&, c10::string_view,
+        const c10::optional<at::Tensor>&, double)>("srgan_cpp::fused_pixel_shuffle_backward");
     const auto saved = ctx->get_saved_variables();
     const at::Tensor &input = saved[0], &bias = saved[1], &weight = saved[2];
     const at::Tensor& g = grads[0];

@@ -4,7 +4,8 @@
 #include <torch/library.h>
 
 #include "common/device_kernels.h"
-#include "common/same_device.h"
+#include "common/op_handle.h"
+#include "common/op_registration.h"
 #include "common/tensor_checks.h"
 #include "ops/pixel_shuffle/pixel_shuffle.h"
 #include "ops/pixel_shuffle/pixel_shuffle_kernels.h"
@@ -74,47 +75,36 @@ TORCH_LIBRARY_FRAGMENT(srgan_cpp, m) {
       "str activation, Tensor? prelu_weight, float negative_slope) -> (Tensor, Tensor, Tensor)");
 }
 
-// The same checked entry points serve both keys; a CPU-only build answers CUDA tensors
-// with a clear error instead of the dispatcher's "no kernel" message.
-#define SRGAN_CPP_REGISTER_PIXEL_SHUFFLE(KEY)                                                  \
-  TORCH_LIBRARY_IMPL(srgan_cpp, KEY, m) {                                                      \
-    m.impl("pixel_shuffle", &pixel_shuffle_detail::pixel_shuffle_impl);                        \
-    m.impl("pixel_unshuffle", &pixel_shuffle_detail::pixel_unshuffle_impl);                    \
-    m.impl("fused_pixel_shuffle", &pixel_shuffle_detail::fused_impl);                          \
-    m.impl("fused_pixel_shuffle_backward", &pixel_shuffle_detail::fused_backward_impl);        \
+// pixel_shuffle / pixel_unshuffle take one tensor: no device check to make.
+#define SRGAN_CPP_REGISTER_PIXEL_SHUFFLE(KEY)                               \
+  TORCH_LIBRARY_IMPL(srgan_cpp, KEY, m) {                                   \
+    m.impl("pixel_shuffle", &pixel_shuffle_detail::pixel_shuffle_impl);     \
+    m.impl("pixel_unshuffle", &pixel_shuffle_detail::pixel_unshuffle_impl); \
   }
 SRGAN_CPP_REGISTER_PIXEL_SHUFFLE(CPU)
 SRGAN_CPP_REGISTER_PIXEL_SHUFFLE(CUDA)
 
-TORCH_LIBRARY_IMPL(srgan_cpp, BackendSelect, m) {
-  SRGAN_CPP_CHECK_SAME_DEVICE(m, "fused_pixel_shuffle");
-  SRGAN_CPP_CHECK_SAME_DEVICE(m, "fused_pixel_shuffle_backward");
-}
+SRGAN_CPP_REGISTER_WITH_BACKWARD("fused_pixel_shuffle", &pixel_shuffle_detail::fused_impl,
+                                 &pixel_shuffle_detail::fused_backward_impl)
 
 namespace ops {
 
 at::Tensor pixel_shuffle(const at::Tensor& input, int64_t upscale_factor) {
-  static auto op = c10::Dispatcher::singleton()
-                       .findSchemaOrThrow("srgan_cpp::pixel_shuffle", "")
-                       .typed<at::Tensor(const at::Tensor&, int64_t)>();
+  static auto op = op_handle<at::Tensor(const at::Tensor&, int64_t)>("srgan_cpp::pixel_shuffle");
   return op.call(input, upscale_factor);
 }
 
 at::Tensor pixel_unshuffle(const at::Tensor& input, int64_t downscale_factor) {
-  static auto op = c10::Dispatcher::singleton()
-                       .findSchemaOrThrow("srgan_cpp::pixel_unshuffle", "")
-                       .typed<at::Tensor(const at::Tensor&, int64_t)>();
+  static auto op = op_handle<at::Tensor(const at::Tensor&, int64_t)>("srgan_cpp::pixel_unshuffle");
   return op.call(input, downscale_factor);
 }
 
 at::Tensor fused_pixel_shuffle(const at::Tensor& input, int64_t upscale_factor, const c10::optional<at::Tensor>& bias,
                                const std::string& activation, const c10::optional<at::Tensor>& prelu_weight,
                                double negative_slope, const c10::optional<at::Tensor>& residual) {
-  static auto op = c10::Dispatcher::singleton()
-                       .findSchemaOrThrow("srgan_cpp::fused_pixel_shuffle", "")
-                       .typed<at::Tensor(const at::Tensor&, int64_t, const c10::optional<at::Tensor>&,
-                                         c10::string_view, const c10::optional<at::Tensor>&, double,
-                                         const c10::optional<at::Tensor>&)>();
+  static auto op = op_handle<at::Tensor(const at::Tensor&, int64_t, const c10::optional<at::Tensor>&, c10::string_view,
+                                        const c10::optional<at::Tensor>&, double, const c10::optional<at::Tensor>&)>(
+      "srgan_cpp::fused_pixel_shuffle");
   return op.call(input, upscale_factor, bias, activation, prelu_weight, negative_slope, residual);
 }
 

@@ -5,14 +5,14 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 
 #include "common/autocast.h"
+#include "common/op_handle.h"
 
 namespace srgan_cpp::ragan_detail {
 namespace {
 
 std::tuple<at::Tensor, at::Tensor> forward_call(const at::Tensor& real, const at::Tensor& fake,
                                                 c10::string_view target, c10::string_view reduction) {
-  static auto handle =
-      c10::Dispatcher::singleton().findSchemaOrThrow("srgan_cpp::ragan_loss", "").typed<decltype(forward_call)>();
+  static auto handle = op_handle<decltype(forward_call)>("srgan_cpp::ragan_loss");
   return handle.call(real, fake, target, reduction);
 }
 

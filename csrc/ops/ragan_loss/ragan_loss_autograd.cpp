@@ -1,24 +1,20 @@
 // Autograd of the RaGAN loss, registered on the Autograd key: saves the logits and their
 // means; the backward op computes only the gradients autograd asks for.
-#include <torch/autograd.h>
 #include <torch/library.h>
 
+#include "common/autograd_function.h"
+#include "common/op_handle.h"
 #include "ops/ragan_loss/ragan_loss_kernels.h"
 
 namespace srgan_cpp::ragan_detail {
 namespace {
 
-using torch::autograd::AutogradContext;
-using torch::autograd::variable_list;
-
-class RaganFn : public torch::autograd::Function<RaganFn> {
+class RaganFn : public AutogradFunction<RaganFn> {
  public:
   static variable_list forward(AutogradContext* ctx, const at::Tensor& real, const at::Tensor& fake,
                                const std::string& target, const std::string& reduction) {
-    static auto fwd = c10::Dispatcher::singleton()
-                          .findSchemaOrThrow("srgan_cpp::ragan_loss", "")
-                          .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&,
-                                                                    c10::string_view, c10::string_view)>();
+    static auto fwd = op_handle<std::tuple<at::Tensor, at::Tensor>(
+        const at::Tensor&, const at::Tensor&, c10::string_view, c10::string_view)>("srgan_cpp::ragan_loss");
     at::Tensor loss, stats;
     {
       at::AutoDispatchBelowADInplaceOrView guard;
@@ -32,11 +28,9 @@ class RaganFn : public torch::autograd::Function<RaganFn> {
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    static auto bwd = c10::Dispatcher::singleton()
-                          .findSchemaOrThrow("srgan_cpp::ragan_loss_backward", "")
-                          .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&,
-                                                                    const at::Tensor&, const at::Tensor&,
-                                                                    c10::string_view, c10::string_view, bool, bool)>();
+    static auto bwd = op_handle<std::tuple<at::Tensor, at::Tensor>(
+        const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&, c10::string_view, c10::string_view,
+        bool, bool)>("srgan_cpp::ragan_loss_backward");
     const auto saved = ctx->get_saved_variables();
     const bool need_r = ctx->needs_input_grad(0), need_f = ctx->needs_input_grad(1);
     variable_list out(4);

@@ -5,7 +5,8 @@
 #include <torch/library.h>
 
 #include "common/device_kernels.h"
-#include "common/same_device.h"
+#include "common/op_handle.h"
+#include "common/op_registration.h"
 #include "common/tensor_checks.h"
 #include "ops/ragan_loss/ragan_loss.h"
 #include "ops/ragan_loss/ragan_loss_kernels.h"
@@ -59,27 +60,14 @@ TORCH_LIBRARY_FRAGMENT(srgan_cpp, m) {
       "str reduction, bool need_real, bool need_fake) -> (Tensor, Tensor)");
 }
 
-#define SRGAN_CPP_REGISTER_RAGAN(KEY)                                        \
-  TORCH_LIBRARY_IMPL(srgan_cpp, KEY, m) {                                    \
-    m.impl("ragan_loss", &ragan_detail::forward_impl);                       \
-    m.impl("ragan_loss_backward", &ragan_detail::backward_impl);             \
-  }
-SRGAN_CPP_REGISTER_RAGAN(CPU)
-SRGAN_CPP_REGISTER_RAGAN(CUDA)
-
-TORCH_LIBRARY_IMPL(srgan_cpp, BackendSelect, m) {
-  SRGAN_CPP_CHECK_SAME_DEVICE(m, "ragan_loss");
-  SRGAN_CPP_CHECK_SAME_DEVICE(m, "ragan_loss_backward");
-}
+SRGAN_CPP_REGISTER_WITH_BACKWARD("ragan_loss", &ragan_detail::forward_impl, &ragan_detail::backward_impl)
 
 namespace ops {
 
 at::Tensor ragan_loss(const at::Tensor& real_logits, const at::Tensor& fake_logits, const std::string& target,
                       const std::string& reduction) {
-  static auto handle = c10::Dispatcher::singleton()
-                           .findSchemaOrThrow("srgan_cpp::ragan_loss", "")
-                           .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&,
-                                                                     c10::string_view, c10::string_view)>();
+  static auto handle = op_handle<std::tuple<at::Tensor, at::Tensor>(
+      const at::Tensor&, const at::Tensor&, c10::string_view, c10::string_view)>("srgan_cpp::ragan_loss");
   return std::get<0>(handle.call(real_logits, fake_logits, target, reduction));
 }
 

@@ -40,13 +40,6 @@ def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
     return dict(num_in_ch=in_ch, num_feat=f, num_blocks=len(indices(sd, r"blocks\.(\d+)\.entry\.weight$")))
 
 
-def _check(kw: Dict[str, Any]) -> None:
-    if "num_units" not in kw:
-        raise ValueError("srgan_cpp.models.load: DRRN checkpoint: the number of residual units per block is not in the "
-                         "weights (every unit reuses the block's two convs); pass num_units= (the paper's and the "
-                         "PyTorch port's B1U25: num_units=25)")
-
-
 _PORT_KEYS = {"input.weight": "blocks.0.entry.weight", "conv1.weight": "blocks.0.conv1.weight",
               "conv2.weight": "blocks.0.conv2.weight", "output.weight": "output.weight"}
 PORT_LAYOUT = "DRRN PyTorch port (input, conv1, conv2, output: B1)"
@@ -61,7 +54,12 @@ def _from_port(sd: StateDict) -> Optional[Tuple[StateDict, str]]:
 
 _from_port.description = "DRRN PyTorch port (input, conv1, conv2, output) -> DRRN B1"  # type: ignore[attr-defined]
 
+# what the weights cannot tell
+_REQUIRES = registry.requires(
+    num_units="DRRN checkpoint: the number of residual units per block is not in the weights (every unit reuses the "
+              "block's two convs); pass num_units= (the paper's and the PyTorch port's B1U25: num_units=25)")
+
 registry.register(DRRN, kind="generator", keys=("blocks.0.entry.weight", "blocks.0.conv1.weight", "output.weight"),
-                  read_kwargs=_read_kwargs, check=_check, layout="blocks.B.entry / conv1 / conv2, output",
+                  read_kwargs=_read_kwargs, check=_REQUIRES, layout="blocks.B.entry / conv1 / conv2, output",
                   geometry=lambda kw: Geometry(scale=1, in_channels=kw["num_in_ch"], out_channels=kw["num_in_ch"]))
 registry.register_layout(_from_port)

@@ -43,14 +43,12 @@ def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
     return dict(in_channels=in_ch, d=d, s=shape(sd, "mid_part.0.weight")[0], m=len(convs) - 2)
 
 
-def _check(cfg: Dict[str, Any]) -> None:
-    if "scale" not in cfg:
-        raise ValueError("srgan_cpp.models.load: FSRCNN weights do not store the up-scaling factor (the stride of "
-                         "last_part); pass scale=2, 3 or 4 (the factor the model was trained for)")
-
+# what the weights cannot tell
+_REQUIRES = registry.requires(scale="FSRCNN weights do not store the up-scaling factor (the stride of "
+                                    "last_part); pass scale=2, 3 or 4 (the factor the model was trained for)")
 
 registry.register(FSRCNN, kind="generator", keys=("first_part.0.weight", "mid_part.0.weight", "last_part.weight"),
-                  read_kwargs=_read_kwargs, check=_check,
+                  read_kwargs=_read_kwargs, check=_REQUIRES,
                   geometry=lambda kw: Geometry(scale=kw["scale"], in_channels=kw["in_channels"],
                                                out_channels=kw["in_channels"]),
                   layout="first_part, mid_part.N, last_part")

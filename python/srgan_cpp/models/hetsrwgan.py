@@ -53,11 +53,6 @@ class HetSRWGANGenerator(CppModule):
             parts=int(parts), upscale=int(upscale), act=act, negative_slope=float(negative_slope),
             res_scale=float(res_scale)))
 
-    @property
-    def scale(self) -> int:
-        """The upscaling factor."""
-        return self._cpp_config["upscale"]
-
     def reparameterize(self) -> "DenseHetSRWGANGenerator":
         """The same generator with every HetConv folded into a dense 3x3 ``nn.Conv2d`` (and
         ``res_scale`` into each block's second conv): a plain-PyTorch model with identical
@@ -153,7 +148,6 @@ class HetSRWGANCritic(CppModule):
             linear_feat=int(linear_feat), norm=norm, negative_slope=float(negative_slope)))
 
 
-
 def _read_generator_kwargs(sd: StateDict) -> Dict[str, Any]:
     f, in_ch = shape(sd, "conv_first.weight")[:2]
     blocks = indices(sd, r"body\.(\d+)\.conv1\.weight3x3$")
@@ -188,16 +182,15 @@ def _read_critic_kwargs(sd: StateDict) -> Dict[str, Any]:
     return cfg
 
 
-def _check_critic(cfg: Dict[str, Any]) -> None:
-    if "norm" not in cfg:
-        raise ValueError("srgan_cpp.models.load: HetSRWGANCritic layout with norm weights: instance and layer norm "
-                         "have the same parameters, which cannot tell them apart; pass norm='instance' or 'layer'")
-
+# what the weights cannot tell
+_REQUIRES_CRITIC = registry.requires(
+    norm="HetSRWGANCritic layout with norm weights: instance and layer norm have the same parameters, which cannot "
+         "tell them apart; pass norm='instance' or 'layer'")
 
 registry.register(HetSRWGANCritic, kind="discriminator", keys=("conv0_0.weight", "conv0_1.weight", "linear1.weight",
                                                               "linear2.weight"),
                   matches=lambda sd: "bn0_1.running_mean" not in sd, read_kwargs=_read_critic_kwargs,
-                  check=_check_critic,
+                  check=_REQUIRES_CRITIC,
                   geometry=lambda kw: Geometry(scale=1, in_channels=kw["num_in_ch"], out_channels=1,
                                                min_size=2 ** kw["num_stages"]),
                   layout="conv{i}_0, conv{i}_1, [norm{i}_j], linear1, linear2, no batch norm")

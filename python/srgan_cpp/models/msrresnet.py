@@ -30,11 +30,6 @@ class MSRResNet(CppModule):
         super().__init__(_C.MSRResNet, dict(num_in_ch=int(num_in_ch), num_out_ch=int(num_out_ch),
                                             num_feat=int(num_feat), num_block=int(num_block), upscale=int(upscale)))
 
-    @property
-    def scale(self) -> int:
-        """The upscaling factor."""
-        return self._cpp_config["upscale"]
-
 
 def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
     f, in_ch = shape(sd, "conv_first.weight")[:2]

@@ -48,14 +48,12 @@ def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
     return kwargs
 
 
-def _check(kw: Dict[str, Any]) -> None:
-    if "scale" not in kw:
-        raise ValueError("srgan_cpp.models.load: PAN checkpoint with one up-sampling stage: x2 and x3 have the same "
-                         "layers, so the weights cannot tell the scale; pass scale=2 or scale=3")
-
+# what the weights cannot tell
+_REQUIRES = registry.requires(scale="PAN checkpoint with one up-sampling stage: x2 and x3 have the same "
+                                    "layers, so the weights cannot tell the scale; pass scale=2 or scale=3")
 
 registry.register(PAN, kind="generator", keys=("conv_first.weight", "trunk_conv.weight", "upconv1.weight",
                                                "att1.conv.weight", "HRconv1.weight"),
-                  read_kwargs=_read_kwargs, check=_check,
+                  read_kwargs=_read_kwargs, check=_REQUIRES,
                   layout="conv_first, SCPA_trunk.N, trunk_conv, upconv1, att1, HRconv1",
                   geometry=lambda kw: Geometry(scale=kw["scale"], in_channels=kw["in_nc"], out_channels=kw["out_nc"]))

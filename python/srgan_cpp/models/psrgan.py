@@ -49,12 +49,6 @@ class PSRGANGenerator(CppModule):
                                                   upscale=int(upscale), act_mode=act_mode,
                                                   upsample_mode=upsample_mode))
 
-    @property
-    def scale(self) -> int:
-        """The upscaling factor."""
-        return self._cpp_config["upscale"]
-
-
 
 def _tail_convs(sd: StateDict) -> list:
     return [i for i in indices(sd, r"tail\.(\d+)\.weight$") if sd[f"tail.{i}.weight"].dim() == 4]

@@ -42,11 +42,6 @@ class RCAN(CppModule):
                                        rgb_mean=[float(v) for v in rgb_mean]))
         self._non_persistent_buffers_set.add("mean")
 
-    @property
-    def scale(self) -> int:
-        """The upscaling factor."""
-        return self._cpp_config["upscale"]
-
 
 def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
     f, in_ch = shape(sd, "conv_first.weight")[:2]

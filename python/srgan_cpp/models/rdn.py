@@ -41,11 +41,6 @@ class RDN(CppModule):
                                       num_layers=int(num_layers), growth_rate=int(growth_rate),
                                       img_range=float(img_range)))
 
-    @property
-    def scale(self) -> int:
-        """The upscaling factor."""
-        return self._cpp_config["upscale"]
-
 
 def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
     g0, in_ch = shape(sd, "SFENet1.weight")[:2]

@@ -36,7 +36,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from torch import Tensor, nn
 
 __all__ = ["BASICSR", "PRECISIONS", "ArchSpec", "Geometry", "LayoutConverter", "StateDict", "build", "convert_layout", "find", "get",
-           "indices", "kwargs_of", "layout_converters", "match", "names", "register", "register_layout", "shape",
+           "indices", "kwargs_of", "layout_converters", "match", "names", "register", "register_layout", "requires", "shape",
            "spec_of", "specs", "sr_geometry", "unregister", "upsample_factor"]
 
 StateDict = Dict[str, Tensor]
@@ -210,6 +210,17 @@ def sr_geometry(scale: str = "upscale", in_channels: str = "num_in_ch", out_chan
     arguments (named here, BasicSR's names by default) and the other :class:`Geometry`
     fields are the same for every configuration (``fixed``, e.g. ``min_size=13``)."""
     return lambda kw: Geometry(scale=kw[scale], in_channels=kw[in_channels], out_channels=kw[out_channels], **fixed)
+
+
+def requires(**why: str) -> Callable[[Dict[str, Any]], None]:
+    """A ``check`` for constructor arguments the weights cannot tell (see ``register``):
+    ``requires(act_type="... pass act_type='relu' or 'leakyrelu'")`` raises ValueError with
+    the reason of each argument that neither ``read_kwargs`` nor the user supplied."""
+    def check(kwargs: Dict[str, Any]) -> None:
+        missing = [why[k] for k in why if k not in kwargs]
+        if missing:
+            raise ValueError("srgan_cpp.models.load: " + "; ".join(missing))
+    return check
 
 
 def unregister(name: str) -> ArchSpec:

@@ -34,11 +34,6 @@ class RRDBNet(CppModule):
                                           num_grow_ch=int(num_grow_ch)))
 
     @property
-    def scale(self) -> int:
-        """The upscaling factor (1, 2 or 4)."""
-        return self._cpp_config["scale"]
-
-    @property
     def unshuffle_factor(self) -> int:
         """4 // scale: how much the input is pixel-unshuffled before conv_first (1 = not)."""
         return int(self._cpp.unshuffle_factor)

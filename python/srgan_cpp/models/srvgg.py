@@ -31,11 +31,6 @@ class SRVGGNetCompact(CppModule):
                                                   num_feat=int(num_feat), num_conv=int(num_conv),
                                                   upscale=int(upscale), act_type=str(act_type)))
 
-    @property
-    def scale(self) -> int:
-        """The upscaling factor."""
-        return self._cpp_config["upscale"]
-
 
 _BODY_KEY = re.compile(r"body\.\d+\.(weight|bias)$")
 
@@ -55,12 +50,11 @@ def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
     return cfg
 
 
-def _check(cfg: Dict[str, Any]) -> None:
-    if "act_type" not in cfg:
-        raise ValueError("srgan_cpp.models.load: SRVGGNetCompact layout without PReLU weights: the activation is ReLU "
-                         "or LeakyReLU, which the weights cannot tell apart; pass act_type='relu' or 'leakyrelu'")
-
+# what the weights cannot tell
+_REQUIRES = registry.requires(
+    act_type="SRVGGNetCompact layout without PReLU weights: the activation is ReLU or LeakyReLU, which the weights "
+             "cannot tell apart; pass act_type='relu' or 'leakyrelu'")
 
 registry.register(SRVGGNetCompact, kind="generator", keys=("body.0.weight",),
-                  matches=lambda sd: all(_BODY_KEY.match(k) for k in sd), read_kwargs=_read_kwargs, check=_check,
+                  matches=lambda sd: all(_BODY_KEY.match(k) for k in sd), read_kwargs=_read_kwargs, check=_REQUIRES,
                   geometry=registry.sr_geometry(), layout="body.N only")

@@ -39,6 +39,7 @@ def _or_auto(convert: Callable[[str], Any]) -> Callable[[str], Any]:
 _tile = _or_auto(int_range(0, None, "auto, 0 (no tiling) or a tile side in pixels"))
 _batch = _or_auto(int_range(1, None, "auto or a number of tiles"))
 _quality = int_range(1, 100, "a quality")
+_png_level = int_range(0, 9, "a zlib level")
 
 
 def _factor(text: str) -> float:
@@ -102,6 +103,8 @@ def add_upscale_parser(sub: Any) -> None:
     p.add_argument("--tta", choices=TTA_MODES, default="none", help="test-time augmentation: none, flip, d8")
     p.add_argument("-f", "--format", choices=FORMATS, default="same", help="output format (default: same as input)")
     p.add_argument("--quality", type=_quality, default=None, metavar="Q", help="jpg/webp quality 1-100 (default: 95)")
+    p.add_argument("--png-level", type=_png_level, default=None, metavar="L",
+                   help="png compression 0-9: lossless either way, 9 smallest and slowest (default: 1, as OpenCV)")
     p.add_argument("--suffix", default="", metavar="S", help="added to each output file name, e.g. _x4")
     p.add_argument("-r", "--recursive", action="store_true", help="descend into subfolders")
     existing = p.add_mutually_exclusive_group()
@@ -191,7 +194,8 @@ def run_upscale(args: argparse.Namespace) -> int:
             print(f"srgan-cpp upscale: warning: {msg}", file=sys.stderr)
 
     report = run_folder(up, args.inputs, args.output, recursive=args.recursive, scale=args.scale, size=size,
-                        format=args.format, quality=args.quality, suffix=args.suffix, existing=existing,
+                        format=args.format, quality=args.quality, png_level=args.png_level, suffix=args.suffix,
+                        existing=existing,
                         progress=False if (args.no_progress or args.quiet) else None, warn=warn, world=world)
     if not world.is_main:
         return report.exit_code

@@ -113,7 +113,7 @@ def collect_jobs(inputs: Sequence[str], out: str, *, recursive: bool = False, fm
 
 def write_result(upscaler: Any, pic: Picture, src: str, dst: str, *, scale: Optional[float] = None,
                  size: Optional[SizeArg] = None, fmt: Optional[str] = None, quality: Optional[int] = None,
-                 existing: str = "overwrite") -> Any:
+                 existing: str = "overwrite", png_level: Optional[int] = None) -> Any:
     """Upscales a decoded picture and writes it (see ``Upscaler.run_file``); returns the stats."""
     if existing not in EXISTING:
         raise ValueError(f"`existing` must be one of {', '.join(EXISTING)}, got {existing!r}")
@@ -129,7 +129,8 @@ def write_result(upscaler: Any, pic: Picture, src: str, dst: str, *, scale: Opti
             return None
     result = upscaler.upscale_picture(pic, scale=scale, size=size)
     os.makedirs(os.path.dirname(os.path.abspath(dst)), exist_ok=True)
-    write_picture(dst, result.pixels, name, icc_profile=result.icc_profile, exif=result.exif, quality=quality)
+    write_picture(dst, result.pixels, name, icc_profile=result.icc_profile, exif=result.exif, quality=quality,
+                  png_level=png_level)
     return result.stats
 
 
@@ -169,10 +170,11 @@ def _entry(job: Job, status: str, **extra: Any) -> Dict[str, Any]:
     return {"input": job.src, "output": job.dst, "status": status, **extra}
 
 
-def _encode(job: Job, result: Any, fmt: str, quality: Optional[int]) -> Dict[str, Any]:
+def _encode(job: Job, result: Any, fmt: str, quality: Optional[int], png_level: Optional[int]) -> Dict[str, Any]:
     try:
         os.makedirs(os.path.dirname(os.path.abspath(job.dst)), exist_ok=True)
-        write_picture(job.dst, result.pixels, fmt, icc_profile=result.icc_profile, exif=result.exif, quality=quality)
+        write_picture(job.dst, result.pixels, fmt, icc_profile=result.icc_profile, exif=result.exif, quality=quality,
+                      png_level=png_level)
     except Exception as e:  # noqa: BLE001 - one file's failure is reported, the batch goes on
         return _entry(job, "failed", error=_error_text(e))
     return _entry(job, "done", **result.stats.as_dict())
@@ -180,7 +182,7 @@ def _encode(job: Job, result: Any, fmt: str, quality: Optional[int]) -> Dict[str
 
 def run_folder(upscaler: Any, inputs: Sequence[str], out: str, *, recursive: bool = False,
                scale: Optional[float] = None, size: Optional[SizeArg] = None, format: str = "same",
-               quality: Optional[int] = None, suffix: str = "", existing: str = "error",
+               quality: Optional[int] = None, png_level: Optional[int] = None, suffix: str = "", existing: str = "error",
                progress: Optional[bool] = None, warn: Optional[Callable[[str], None]] = None,
                world: Optional[World] = None) -> FolderReport:
     """Upscales the images of ``inputs`` (files and folders) into folder ``out``.
@@ -188,7 +190,8 @@ def run_folder(upscaler: Any, inputs: Sequence[str], out: str, *, recursive: boo
     Args:
         recursive: descend into subfolders (structure kept).
         scale, size: as :meth:`Upscaler.run`. format: "same", "png", "jpg", "webp", "tif".
-        quality: jpg / webp quality. suffix: added to every output name's stem.
+        quality: jpg / webp quality. png_level: zlib level 0..9 of png outputs (default
+            ``image_io.PNG_LEVEL``). suffix: added to every output name's stem.
         existing: "error" (the file fails, nothing is replaced), "skip" or "overwrite".
         progress: tqdm bar over the images (None: when stderr is a terminal).
         warn: receives the warnings (non-image files skipped); default ``warnings.warn``.
@@ -245,7 +248,7 @@ def run_folder(upscaler: Any, inputs: Sequence[str], out: str, *, recursive: boo
                 continue
             if pending is not None:  # at most one result waits for its encoder: memory stays bounded
                 report.entries.append(pending.result())
-            pending = writer.submit(_encode, job, result, fmts[job], quality)
+            pending = writer.submit(_encode, job, result, fmts[job], quality, png_level)
             del result
             if bar is not None:
                 bar.update(1)

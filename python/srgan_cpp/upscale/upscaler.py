@@ -202,10 +202,12 @@ class Upscaler:
 
     def run_file(self, src: Union[str, "os.PathLike[str]"], dst: Union[str, "os.PathLike[str]"], *,
                  scale: Optional[float] = None, size: Optional[SizeArg] = None, format: Optional[str] = None,
-                 quality: Optional[int] = None, existing: str = "overwrite") -> UpscaleStats:
+                 quality: Optional[int] = None, existing: str = "overwrite",
+                 png_level: Optional[int] = None) -> UpscaleStats:
         """Reads ``src``, upscales it and writes ``dst`` atomically (ICC profile and EXIF carried).
 
-        ``format``: "png", "jpg", "webp" or "tif" (default: from ``dst``'s extension).
+        ``format``: "png", "jpg", "webp" or "tif" (default: from ``dst``'s extension);
+        ``quality``: jpg / webp 1..100; ``png_level``: png zlib level 0..9 (default 1).
         ``existing``: what to do when ``dst`` exists: "overwrite", "skip" (returns the stats
         of nothing done) or "error" (FileExistsError). ``dst`` is never ``src``.
         """
@@ -213,7 +215,7 @@ class Upscaler:
 
         pic = read_picture(src, self.max_pixels)
         return write_result(self, pic, os.fspath(src), os.fspath(dst), scale=scale, size=size, fmt=format,
-                            quality=quality, existing=existing)
+                            quality=quality, existing=existing, png_level=png_level)
 
     def run_dir(self, src: Union[str, "os.PathLike[str]"], dst: Union[str, "os.PathLike[str]"], **kwargs: Any) -> Any:
         """Upscales every image in folder ``src`` into folder ``dst`` (structure kept);
