@@ -1,7 +1,7 @@
 """The starting weights of the photo_gray_x4 recipe: srvgg_x4's run converted to one channel.
 
-    python benchmarks/make_gray_init.py [--src experiments/photo_x4/models/net_g_3000.pth]
-        [--out experiments/photo_x4/models/net_g_3000_gray.pth]
+    python benchmarks/make_gray_init.py [--src experiments/photo_x4/models/net_g_13000.pth]
+        [--out experiments/photo_x4/models/net_g_13000_gray.pth]
 
 ``srgan_cpp.models.gray_state_dict``: the first conv summed over its RGB inputs, the last conv
 luma-combined over its RGB outputs, everything else copied - a one-channel network that
@@ -19,9 +19,9 @@ from srgan_cpp.models import gray_state_dict
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--src", default="experiments/photo_x4/models/net_g_3000.pth")
-    p.add_argument("--param-key", default="params")
-    p.add_argument("--out", default="experiments/photo_x4/models/net_g_3000_gray.pth")
+    p.add_argument("--src", default="experiments/photo_x4/models/net_g_13000.pth")
+    p.add_argument("--param-key", default="params_ema")
+    p.add_argument("--out", default="experiments/photo_x4/models/net_g_13000_gray.pth")
     args = p.parse_args()
     rgb = srgan_cpp.models.load(torch.load(args.src, map_location="cpu", weights_only=True)[args.param_key])
     d = srgan_cpp.models.describe(rgb)

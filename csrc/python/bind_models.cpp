@@ -30,35 +30,35 @@ namespace srgan_cpp::python {
 
 void bind_models(py::module_& m) {
   using namespace srgan_cpp::models;  // NOLINT: local to this function in a .cpp file
-  bind_model<SRCNNImpl, SRCNNOptions>(m, "SRCNN").def_property_readonly("border", &SRCNNImpl::border);
-  bind_model<MSRResNetImpl, MSRResNetOptions>(m, "MSRResNet");
-  bind_model<RRDBNetImpl, RRDBNetOptions>(m, "RRDBNet")
+  bind_model<SRCNNImpl>(m, "SRCNN").def_property_readonly("border", &SRCNNImpl::border);
+  bind_model<MSRResNetImpl>(m, "MSRResNet");
+  bind_model<RRDBNetImpl>(m, "RRDBNet")
       .def_property_readonly("unshuffle_factor", &RRDBNetImpl::unshuffle_factor);
-  bind_model<SRVGGNetCompactImpl, SRVGGNetCompactOptions>(m, "SRVGGNetCompact");
-  bind_model<EDSRImpl, EDSROptions>(m, "EDSR");
-  bind_model<HetResidualBlockImpl, HetResidualBlockOptions>(m, "HetResidualBlock");
-  bind_model<HetSRWGANGeneratorImpl, HetSRWGANGeneratorOptions>(m, "HetSRWGANGenerator");
-  bind_model<HetSRWGANCriticImpl, HetSRWGANCriticOptions>(m, "HetSRWGANCritic");
-  bind_model<PSRGANGeneratorImpl, PSRGANGeneratorOptions>(m, "PSRGANGenerator");
-  bind_model<VGGStyleDiscriminatorImpl, VGGStyleDiscriminatorOptions>(m, "VGGStyleDiscriminator");
-  bind_model<UNetDiscriminatorSNImpl, UNetDiscriminatorSNOptions>(m, "UNetDiscriminatorSN");
-  bind_model<VGGDiscriminator96Impl, VGGDiscriminator96Options>(m, "VGGDiscriminator96");
-  auto scn = bind_model<SCNImpl, SCNOptions>(m, "SCN");
+  bind_model<SRVGGNetCompactImpl>(m, "SRVGGNetCompact");
+  bind_model<EDSRImpl>(m, "EDSR");
+  bind_model<HetResidualBlockImpl>(m, "HetResidualBlock");
+  bind_model<HetSRWGANGeneratorImpl>(m, "HetSRWGANGenerator");
+  bind_model<HetSRWGANCriticImpl>(m, "HetSRWGANCritic");
+  bind_model<PSRGANGeneratorImpl>(m, "PSRGANGenerator");
+  bind_model<VGGStyleDiscriminatorImpl>(m, "VGGStyleDiscriminator");
+  bind_model<UNetDiscriminatorSNImpl>(m, "UNetDiscriminatorSN");
+  bind_model<VGGDiscriminator96Impl>(m, "VGGDiscriminator96");
+  auto scn = bind_model<SCNImpl>(m, "SCN");
   def_bound_method<SCNImpl>(scn, "bound_sparse_code", &SCNImpl::sparse_code);
-  bind_model<FSRCNNImpl, FSRCNNOptions>(m, "FSRCNN");
-  auto drcn = bind_model<DRCNImpl, DRCNOptions>(m, "DRCN");
+  bind_model<FSRCNNImpl>(m, "FSRCNN");
+  auto drcn = bind_model<DRCNImpl>(m, "DRCN");
   def_bound_method<DRCNImpl>(drcn, "bound_forward_all", &DRCNImpl::forward_all);
   py::class_<VDSRBlockImpl, nn::Module, std::shared_ptr<VDSRBlockImpl>>(m, "VDSRBlock");
-  bind_model<VDSRImpl, VDSROptions>(m, "VDSR");
-  auto lapsrn = bind_model<LapSRNImpl, LapSRNOptions>(m, "LapSRN");
+  bind_model<VDSRImpl>(m, "VDSR");
+  auto lapsrn = bind_model<LapSRNImpl>(m, "LapSRN");
   def_bound_method<LapSRNImpl>(lapsrn, "bound_forward_pyramid", &LapSRNImpl::forward_pyramid);
-  bind_model<RCANImpl, RCANOptions>(m, "RCAN");
-  bind_model<RDNImpl, RDNOptions>(m, "RDN");
-  bind_model<DRRNImpl, DRRNOptions>(m, "DRRN");
-  bind_model<PANImpl, PANOptions>(m, "PAN");
-  bind_model<ChannelAttentionImpl, ChannelAttentionOptions>(m, "ChannelAttention");
-  bind_model<PixelAttentionImpl, PixelAttentionOptions>(m, "PixelAttention");
-  bind_model<SpatialAttentionImpl, SpatialAttentionOptions>(m, "SpatialAttention");
+  bind_model<RCANImpl>(m, "RCAN");
+  bind_model<RDNImpl>(m, "RDN");
+  bind_model<DRRNImpl>(m, "DRRN");
+  bind_model<PANImpl>(m, "PAN");
+  bind_model<ChannelAttentionImpl>(m, "ChannelAttention");
+  bind_model<PixelAttentionImpl>(m, "PixelAttention");
+  bind_model<SpatialAttentionImpl>(m, "SpatialAttention");
 }
 
 }  // namespace srgan_cpp::python

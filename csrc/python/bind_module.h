@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "nn/module.h"
 
@@ -84,11 +85,11 @@ Options options_from_kwargs(const std::string& model, const py::kwargs& kwargs) 
   return options;
 }
 
-// Binds a model class `Impl` constructed from `Options`: __init__(**kwargs) taking every
-// option explicitly, forward / bound_forward, and option_defaults() (the C++ defaults, for
-// the test that compares them with the Python signature's). Returns the class, for
-// model-specific properties.
-template <typename Impl, typename Options>
+// Binds a model class `Impl` constructed from its options (the type its options() returns:
+// nn::ModuleWithOptions): __init__(**kwargs) taking every option explicitly, forward /
+// bound_forward, and option_defaults() (the C++ defaults, for the test that compares them
+// with the Python signature's). Returns the class, for model-specific properties.
+template <typename Impl, typename Options = std::decay_t<decltype(std::declval<const Impl&>().options())>>
 py::class_<Impl, nn::Module, std::shared_ptr<Impl>> bind_model(py::module_& m, const char* name) {
   py::class_<Impl, nn::Module, std::shared_ptr<Impl>> cls(m, name);
   const std::string model(name);
