@@ -107,6 +107,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--alpha", type=float, default=0.8, help="interpolation weight of the run's generator (default 0.8)")
     p.add_argument("--note", action="append", default=[], help="a line for the card's notes (repeatable)")
     p.add_argument("--from-model", default=None, help="the shipped model it was fine-tuned from")
+    p.add_argument("--machine", default="2-core AMD EPYC (AVX-512 BF16) VM shared with other jobs the whole time (nice 10)",
+                   help="where and how the training ran (the card's training.machine)")
     args = p.parse_args(argv)
 
     import srgan_cpp
@@ -153,7 +155,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         training.update(cpu)
     training.update({"threads": 1, "device": "cpu", "weights": param_key,
                      "source_file": os.path.relpath(src, ROOT) if src.is_absolute() else str(src),
-                     "machine": "2-core AMD EPYC (AVX-512 BF16) VM shared with other jobs the whole time (nice 10)"})
+                     "machine": args.machine})
     logs = ROOT / "benchmarks" / "results" / "pretrained" / run.name
     logs.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(run / "config_resolved.yml", logs / "config_resolved.yml")
