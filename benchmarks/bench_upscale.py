@@ -405,6 +405,7 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
         report["seams"] = seams(quick_models[:1] if args.quick else quick_models, device, 32 if args.quick else 96,
                                 (64, 48) if args.quick else (256, 192), args.rrdb_blocks, wide=not args.quick)
     report["config"]["sections_skipped"] = skipped  # by --time-budget
+    report["config"]["sections_not_asked"] = sorted(skip)  # by --skip
     report["config"]["cases_skipped"] = len(skipped) + sum(
         1 for sec in ("throughput", "memory") for row in report.get(sec, []) if "skipped" in row)
     report["load_average_end"] = list(os.getloadavg())
