@@ -66,16 +66,12 @@ def _read_kwargs(sd: StateDict) -> Dict[str, Any]:
     return kw
 
 
-def _check(cfg: Dict[str, Any]) -> None:
-    missing = [k for k in ("num_stages", "residual") if k not in cfg]
-    if missing:
-        raise ValueError(f"srgan_cpp.models.load: SCN weights do not store {' and '.join(missing)}; pass "
-                         + ", ".join({"num_stages": "num_stages=K (the recurrent LISTA stages it was trained with, "
-                                                    ">= 1: S is shared by all)",
-                                      "residual": "residual=True or False (whether the input is added back)"}[k]
-                                     for k in missing))
+# what the weights cannot tell
+_REQUIRES = registry.requires(
+    num_stages="SCN weights do not store num_stages; pass num_stages=K (the recurrent LISTA stages it was trained "
+               "with, >= 1: S is shared by all)",
+    residual="SCN weights do not store residual; pass residual=True or False (whether the input is added back)")
 
-
-registry.register(SCN, kind="generator", keys=_KEYS, read_kwargs=_read_kwargs, check=_check,
+registry.register(SCN, kind="generator", keys=_KEYS, read_kwargs=_read_kwargs, check=_REQUIRES,
                   geometry=lambda kw: Geometry(scale=1, in_channels=kw["in_channels"], out_channels=kw["in_channels"]),
                   layout="extract, encode, [recur], threshold, dictionary, aggregate")

@@ -18,9 +18,9 @@ from __future__ import annotations
 import os
 import struct
 import zlib
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import BinaryIO, Deque, Optional
-from collections import deque
 
 import numpy as np
 
@@ -109,7 +109,9 @@ def write_png(f: BinaryIO, img: np.ndarray, *, icc_profile: Optional[bytes] = No
     if exif:
         _chunk(f, b"eXIf", exif[6:] if exif.startswith(b"Exif\x00\x00") else exif)
     rows_per_band = max(_ROWS_PER_STEP, _BAND_BYTES // (w * bpp + 1))
-    n_threads = default_threads() if threads is None else max(1, int(threads))
+    n_bands = -(-h // rows_per_band)
+    # a pool only where there are bands to share out: small images stay on this thread
+    n_threads = min(n_bands, default_threads() if threads is None else max(1, int(threads)))
     pool = ThreadPoolExecutor(n_threads, thread_name_prefix="srgan_cpp-png") if n_threads > 1 else None
     in_flight: Deque["Future[bytes]"] = deque()
     adler = 1
