@@ -37,7 +37,6 @@
 #include "nn/activation.h"
 #include "nn/batch_norm2d.h"
 #include "nn/conv2d.h"
-#include "nn/conv_transpose2d.h"
 #include "nn/het_conv2d.h"
 #include "nn/init.h"
 #include "nn/linear.h"

@@ -20,6 +20,15 @@
 #define SRGAN_CPP_CUDA_KERNEL(f) nullptr
 #endif
 
+// Declares an op's family of device kernels once: X(cpu), and X(cuda) in a CUDA build, where
+// X(dev) declares the kernels under names ending in _##dev - so the CPU and CUDA signatures
+// cannot drift apart.
+#ifdef SRGAN_CPP_WITH_CUDA
+#define SRGAN_CPP_DECLARE_DEVICE_KERNELS(X) X(cpu) X(cuda)
+#else
+#define SRGAN_CPP_DECLARE_DEVICE_KERNELS(X) X(cpu)
+#endif
+
 namespace srgan_cpp {
 
 inline bool built_with_cuda() {

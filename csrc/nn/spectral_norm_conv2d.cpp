@@ -27,9 +27,7 @@ SpectralNormConv2dImpl::SpectralNormConv2dImpl(const Conv2dOptions& o, double ep
     : ModuleWithOptions<Conv2dOptions>("srgan_cpp::nn::SpectralNormConv2d", o),
       eps_(eps),
       n_power_iterations_(n_power_iterations) {
-  TORCH_CHECK_VALUE(o.in_channels() > 0 && o.out_channels() > 0 && o.kernel_size() > 0 && o.stride() > 0 &&
-                        o.padding() >= 0,
-                    "SpectralNormConv2d: expected positive channels, kernel_size and stride and padding >= 0");
+  check_conv_options(o, "SpectralNormConv2d", /*transposed=*/false);
   TORCH_CHECK_VALUE(eps > 0, "SpectralNormConv2d: expected `eps` > 0, got ", eps);
   TORCH_CHECK_VALUE(n_power_iterations >= 0, "SpectralNormConv2d: expected `n_power_iterations` >= 0, got ",
                     n_power_iterations);

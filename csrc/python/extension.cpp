@@ -14,21 +14,21 @@ namespace {
 // Maps c10 errors thrown by the C++ models to the matching Python exceptions, without the
 // C++ backtrace (TORCH_CHECK_VALUE -> ValueError, TORCH_CHECK_TYPE -> TypeError, ...).
 // torch's own translator is not shared with this module's pybind11 internals.
+// The Python exception type for a c10 error (its most derived known class).
+PyObject* python_type_of(const c10::Error& e) {
+  if (dynamic_cast<const c10::ValueError*>(&e) != nullptr) return PyExc_ValueError;
+  if (dynamic_cast<const c10::TypeError*>(&e) != nullptr) return PyExc_TypeError;
+  if (dynamic_cast<const c10::IndexError*>(&e) != nullptr) return PyExc_IndexError;
+  if (dynamic_cast<const c10::NotImplementedError*>(&e) != nullptr) return PyExc_NotImplementedError;
+  if (dynamic_cast<const c10::OutOfMemoryError*>(&e) != nullptr) return PyExc_MemoryError;
+  return PyExc_RuntimeError;
+}
+
 void translate_c10_errors(std::exception_ptr p) {
   try {
     if (p) std::rethrow_exception(p);
-  } catch (const c10::ValueError& e) {
-    PyErr_SetString(PyExc_ValueError, e.what_without_backtrace());
-  } catch (const c10::TypeError& e) {
-    PyErr_SetString(PyExc_TypeError, e.what_without_backtrace());
-  } catch (const c10::IndexError& e) {
-    PyErr_SetString(PyExc_IndexError, e.what_without_backtrace());
-  } catch (const c10::NotImplementedError& e) {
-    PyErr_SetString(PyExc_NotImplementedError, e.what_without_backtrace());
-  } catch (const c10::OutOfMemoryError& e) {
-    PyErr_SetString(PyExc_MemoryError, e.what_without_backtrace());
   } catch (const c10::Error& e) {
-    PyErr_SetString(PyExc_RuntimeError, e.what_without_backtrace());
+    PyErr_SetString(python_type_of(e), e.what_without_backtrace());
   }
 }
 

@@ -14,12 +14,15 @@ import sys
 from typing import Any
 
 
+HELP = "train a super-resolution model (srgan_cpp config, BasicSR options or a shipped recipe)"
+DESCRIPTION = ("Trains the stages of a configuration: srgan_cpp's YAML/JSON format, a BasicSR training option file "
+               "(network_g, train, datasets, ...) run as it is, or a recipe shipped with srgan_cpp. See "
+               "docs/training.md. With torchrun, every process trains a slice of each batch (DDP).")
+
+
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser(
-        "train", help="train a super-resolution model (srgan_cpp config, BasicSR options or a shipped recipe)",
-        description="Trains the stages of a configuration: srgan_cpp's YAML/JSON format, a BasicSR training option "
-                    "file (network_g, train, datasets, ...) run as it is, or a recipe shipped with srgan_cpp. "
-                    "See docs/training.md. With torchrun, every process trains a slice of each batch (DDP).")
+    """Adds ``srgan-cpp train``."""
+    p = sub.add_parser("train", help=HELP, description=DESCRIPTION)
     p.add_argument("config", nargs="?", metavar="CONFIG", help="configuration file (.yml / .yaml / .json)")
     p.add_argument("--recipe", metavar="NAME", help="a shipped recipe instead of CONFIG (see --list-recipes)")
     p.add_argument("--list-recipes", action="store_true", help="print the shipped recipes and exit")

@@ -55,6 +55,37 @@ def test_bad_settings_name_the_key(override, key):
     assert msg.startswith(key + ":"), msg
 
 
+@pytest.mark.parametrize("override, message", [
+    ("stages.0.iterations=0", "stages[0].iterations: expected >= 1, got 0"),
+    ("stages.0.optim_g.lr=0", "stages[0].optim_g.lr: expected > 0, got 0.0"),
+    ("stages.0.clip_grad_g=-2", "stages[0].clip_grad_g: expected > 0, got -2.0"),
+    ("stages.1.losses.adversarial.gp_weight=-1", "stages[1].losses.adversarial.gp_weight: expected >= 0, got -1.0"),
+    ("data.num_workers=-1", "stages[0].data.num_workers: expected >= 0, got -1"),
+    ("checkpoint.keep_last=0", "checkpoint.keep_last: expected >= 1, got 0"),
+    ("stages.0.clip_grad_g=x", "stages[0].clip_grad_g: expected a number, got a string 'x'"),
+])
+def test_limits_written_in_the_annotations(override, message):
+    """A number field's limits live in its annotation (schema.Range) and name the key."""
+    assert _err(micro_config(), [override]) == message
+
+
+def test_range_annotations_describe_and_check():
+    from typing import Annotated, Optional
+
+    from srgan_cpp.train.schema import PositiveInt, Range, UnitFloat, describe_type, parse_value
+
+    assert describe_type(PositiveInt) == "an integer >= 1"
+    assert describe_type(Optional[UnitFloat]) == "a number in [0, 1] or null"
+    assert parse_value(Optional[PositiveInt], None, "k") is None
+    assert parse_value(UnitFloat, 1, "k") == 1.0
+    assert parse_value(Annotated[float, Range(0, 2, open_low=True)], "2", "k") == 2.0
+    for tp, bad, text in [(UnitFloat, 1.5, "k: expected a value in [0, 1], got 1.5"),
+                          (Annotated[float, Range(0, 2, open_low=True)], 0, "k: expected a value in (0, 2], got 0.0")]:
+        with pytest.raises(ConfigError) as e:
+            parse_value(tp, bad, "k")
+        assert str(e.value) == text
+
+
 def test_adversarial_loss_needs_a_discriminator():
     cfg = micro_config()
     del cfg["discriminator"]

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "nn/conv2d.h"
-#include "nn/conv_transpose2d.h"
 #include "nn/module.h"
 #include "nn/options.h"
 #include "nn/prelu.h"

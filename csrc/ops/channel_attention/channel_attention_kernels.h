@@ -9,6 +9,8 @@
 #include <ATen/core/Tensor.h>
 #include <c10/util/Optional.h>
 
+#include "common/device_kernels.h"
+
 namespace srgan_cpp::channel_attention_detail {
 
 struct Geometry {
@@ -40,17 +42,14 @@ struct GateTensors {
 
 // sums (k, N, C), k = 1 (input) or 2 (input, grad * input): sums over H*W. `x` and `g` are
 // contiguous in one memory format (NCHW or channels_last, g undefined for k = 1).
-void pool_cpu(const at::Tensor& x, const at::Tensor& g, at::Tensor& sums);
 // The gate fills `t`, allocated by the caller (pooled, hidden, scale; the d_ ones with backward).
-void gate_cpu(const at::Tensor& sums, const GateWeights& w, int64_t hw, GateTensors& t, bool backward);
-// out = x * scale[n, c] (+ add[n, c] when defined), in x's dtype and memory format.
-at::Tensor scale_cpu(const at::Tensor& x, const at::Tensor& scale, const at::Tensor& add);
-
-#ifdef SRGAN_CPP_WITH_CUDA
-void pool_cuda(const at::Tensor& x, const at::Tensor& g, at::Tensor& sums);
-void gate_cuda(const at::Tensor& sums, const GateWeights& w, int64_t hw, GateTensors& t, bool backward);
-at::Tensor scale_cuda(const at::Tensor& x, const at::Tensor& scale, const at::Tensor& add);
-#endif
+// scale: out = x * scale[n, c] (+ add[n, c] when defined), in x's dtype and memory format.
+#define SRGAN_CPP_CHANNEL_ATTENTION_KERNELS(dev)                                                            \
+  void pool_##dev(const at::Tensor& x, const at::Tensor& g, at::Tensor& sums);                              \
+  void gate_##dev(const at::Tensor& sums, const GateWeights& w, int64_t hw, GateTensors& t, bool backward); \
+  at::Tensor scale_##dev(const at::Tensor& x, const at::Tensor& scale, const at::Tensor& add);
+SRGAN_CPP_DECLARE_DEVICE_KERNELS(SRGAN_CPP_CHANNEL_ATTENTION_KERNELS)
+#undef SRGAN_CPP_CHANNEL_ATTENTION_KERNELS
 
 // The device-generic op bodies (argument checks, then the kernels of input's device).
 at::Tensor forward(const at::Tensor& input, const at::Tensor& squeeze_weight, const c10::optional<at::Tensor>& squeeze_bias,

@@ -40,34 +40,29 @@ std::vector<int64_t> loss_shape(int64_t n, LossReduction red) {
 
 namespace {
 
-// The stencils as 3x3 correlation kernels, k[a + 1][b + 1] weighting x[i + a, j + b].
+// The stencils as 3x3 correlation kernels, k[a + 1][b + 1] weighting x[i + a, j + b]. Every
+// operator's vertical kernel is its horizontal one transposed, so only kx is spelt out.
 void kernels_of(GradOp op, double kx[3][3], double ky[3][3]) {
   for (int a = 0; a < 3; ++a)
-    for (int b = 0; b < 3; ++b) kx[a][b] = ky[a][b] = 0.0;
+    for (int b = 0; b < 3; ++b) kx[a][b] = 0.0;
   switch (op) {
-    case GradOp::Sobel: {
-      const double s[3] = {1.0, 2.0, 1.0};
+    case GradOp::Sobel:  // [-1 0 1] across, smoothed by [1 2 1] along
       for (int t = 0; t < 3; ++t) {
-        kx[t][0] = -s[t];
-        kx[t][2] = s[t];
-        ky[0][t] = -s[t];
-        ky[2][t] = s[t];
+        kx[t][0] = t == 1 ? -2.0 : -1.0;
+        kx[t][2] = t == 1 ? 2.0 : 1.0;
       }
       break;
-    }
-    case GradOp::Central:
+    case GradOp::Central:  // (x[j + 1] - x[j - 1]) / 2
       kx[1][0] = -0.5;
       kx[1][2] = 0.5;
-      ky[0][1] = -0.5;
-      ky[2][1] = 0.5;
       break;
-    case GradOp::Forward:
+    case GradOp::Forward:  // x[j + 1] - x[j]
       kx[1][1] = -1.0;
       kx[1][2] = 1.0;
-      ky[1][1] = -1.0;
-      ky[2][1] = 1.0;
       break;
   }
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < 3; ++b) ky[a][b] = kx[b][a];
 }
 
 // m[cls][d][a + 1] = 1 when input index k = p + d - 1 reaches output position p through

@@ -5,10 +5,12 @@
 // Y = G(sr); the loss is computed from them. The stats are saved for the backward, which
 // then needs only one more pass over the images.
 #include <ATen/core/Tensor.h>
+
 #include <string>
 #include <tuple>
 #include <type_traits>
 
+#include "common/device_kernels.h"
 #include "common/loss_reduction.h"
 
 namespace srgan_cpp::gradient_cosine_detail {
@@ -53,18 +55,13 @@ TransposedTaps transposed_taps(GradOp op);
 // Kernels. stats (N, 3) float64; loss in the input dtype. The backward's `grad` is the
 // gradient of the loss (shape loss_shape); grads come back in the images' layout, or as
 // empty tensors where not requested.
-std::tuple<at::Tensor, at::Tensor> forward_cpu(const at::Tensor& sr, const at::Tensor& hr, GradOp op, GradMode mode,
-                                               LossReduction red, double eps);
-std::tuple<at::Tensor, at::Tensor> backward_cpu(const at::Tensor& grad, const at::Tensor& sr, const at::Tensor& hr,
-                                                const at::Tensor& stats, GradOp op, GradMode mode, LossReduction red,
-                                                double eps, bool need_sr, bool need_hr);
-
-#ifdef SRGAN_CPP_WITH_CUDA
-std::tuple<at::Tensor, at::Tensor> forward_cuda(const at::Tensor& sr, const at::Tensor& hr, GradOp op, GradMode mode,
-                                                LossReduction red, double eps);
-std::tuple<at::Tensor, at::Tensor> backward_cuda(const at::Tensor& grad, const at::Tensor& sr, const at::Tensor& hr,
-                                                 const at::Tensor& stats, GradOp op, GradMode mode, LossReduction red,
-                                                 double eps, bool need_sr, bool need_hr);
-#endif
+#define SRGAN_CPP_GRADIENT_COSINE_KERNELS(dev)                                                                \
+  std::tuple<at::Tensor, at::Tensor> forward_##dev(const at::Tensor& sr, const at::Tensor& hr, GradOp op,     \
+                                                   GradMode mode, LossReduction red, double eps);             \
+  std::tuple<at::Tensor, at::Tensor> backward_##dev(                                                          \
+      const at::Tensor& grad, const at::Tensor& sr, const at::Tensor& hr, const at::Tensor& stats, GradOp op, \
+      GradMode mode, LossReduction red, double eps, bool need_sr, bool need_hr);
+SRGAN_CPP_DECLARE_DEVICE_KERNELS(SRGAN_CPP_GRADIENT_COSINE_KERNELS)
+#undef SRGAN_CPP_GRADIENT_COSINE_KERNELS
 
 }  // namespace srgan_cpp::gradient_cosine_detail

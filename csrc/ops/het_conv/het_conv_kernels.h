@@ -6,6 +6,8 @@
 #include <array>
 #include <tuple>
 
+#include "common/device_kernels.h"
+
 namespace srgan_cpp::het_conv_detail {
 
 struct HetGeometry {
@@ -40,20 +42,13 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> backward_composite(
 // Device kernels: choose the formulation that is fastest on the device.
 // CPU: whether the composite runs in channels_last for this input (het_conv_cpu.cpp).
 bool cpu_computes_channels_last(const at::Tensor& input);
-at::Tensor forward_cpu(const at::Tensor& input, const at::Tensor& weight3x3, const at::Tensor& weight1x1,
-                       const at::Tensor& bias, const HetGeometry& g);
-std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> backward_cpu(
-    const at::Tensor& grad_output, const at::Tensor& input, const at::Tensor& weight3x3,
-    const at::Tensor& weight1x1, const HetGeometry& g, std::array<bool, 4> mask);
+#define SRGAN_CPP_HET_CONV_KERNELS(dev)                                                                       \
+  at::Tensor forward_##dev(const at::Tensor& input, const at::Tensor& weight3x3, const at::Tensor& weight1x1, \
+                           const at::Tensor& bias, const HetGeometry& g);                                     \
+  std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> backward_##dev(                                  \
+      const at::Tensor& grad_output, const at::Tensor& input, const at::Tensor& weight3x3,                    \
+      const at::Tensor& weight1x1, const HetGeometry& g, std::array<bool, 4> mask);
+SRGAN_CPP_DECLARE_DEVICE_KERNELS(SRGAN_CPP_HET_CONV_KERNELS)
+#undef SRGAN_CPP_HET_CONV_KERNELS
 
 }  // namespace srgan_cpp::het_conv_detail
-
-#ifdef SRGAN_CPP_WITH_CUDA
-namespace srgan_cpp::het_conv_detail {
-at::Tensor forward_cuda(const at::Tensor& input, const at::Tensor& weight3x3, const at::Tensor& weight1x1,
-                        const at::Tensor& bias, const HetGeometry& g);
-std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> backward_cuda(
-    const at::Tensor& grad_output, const at::Tensor& input, const at::Tensor& weight3x3,
-    const at::Tensor& weight1x1, const HetGeometry& g, std::array<bool, 4> mask);
-}  // namespace srgan_cpp::het_conv_detail
-#endif

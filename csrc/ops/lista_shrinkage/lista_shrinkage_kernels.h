@@ -14,6 +14,8 @@
 
 #include <tuple>
 
+#include "common/device_kernels.h"
+
 namespace srgan_cpp::lista_detail {
 
 // The threshold function; written so that compilers vectorise it (selects, no branches).
@@ -45,12 +47,11 @@ void check_backward_args(const at::Tensor& grad, const at::Tensor& output, const
                          const char* op);
 
 // y: preallocated like x; r undefined when there is no addend.
-void forward_cpu(const at::Tensor& x, const at::Tensor& r, const at::Tensor& theta, at::Tensor& y);
-// grad_input (like y) and, when need_threshold, grad_threshold (C,) in the accumulation type.
-std::tuple<at::Tensor, at::Tensor> backward_cpu(const at::Tensor& g, const at::Tensor& y, bool need_threshold);
-#ifdef SRGAN_CPP_WITH_CUDA
-void forward_cuda(const at::Tensor& x, const at::Tensor& r, const at::Tensor& theta, at::Tensor& y);
-std::tuple<at::Tensor, at::Tensor> backward_cuda(const at::Tensor& g, const at::Tensor& y, bool need_threshold);
-#endif
+// backward: grad_input (like y) and, when need_threshold, grad_threshold (C,) in the accumulation type.
+#define SRGAN_CPP_LISTA_KERNELS(dev)                                                                    \
+  void forward_##dev(const at::Tensor& x, const at::Tensor& r, const at::Tensor& theta, at::Tensor& y); \
+  std::tuple<at::Tensor, at::Tensor> backward_##dev(const at::Tensor& g, const at::Tensor& y, bool need_threshold);
+SRGAN_CPP_DECLARE_DEVICE_KERNELS(SRGAN_CPP_LISTA_KERNELS)
+#undef SRGAN_CPP_LISTA_KERNELS
 
 }  // namespace srgan_cpp::lista_detail

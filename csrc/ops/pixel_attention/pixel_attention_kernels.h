@@ -8,6 +8,8 @@
 
 #include <tuple>
 
+#include "common/device_kernels.h"
+
 namespace srgan_cpp::pixel_attention_detail {
 
 struct Geometry {
@@ -21,17 +23,14 @@ Geometry check_args(const at::Tensor& input, const at::Tensor& gate, const c10::
                     const at::Tensor& grad_output, const char* op);
 
 // out = x * sigmoid(z + bias).
-at::Tensor forward_cpu(const at::Tensor& x, const at::Tensor& z, const at::Tensor& bias);
-// (grad_input, grad_gate, grad_bias): grad_bias (G,) in the accumulation dtype, computed
-// only when `bias_grad` (else undefined).
-std::tuple<at::Tensor, at::Tensor, at::Tensor> backward_cpu(const at::Tensor& g, const at::Tensor& x,
-                                                            const at::Tensor& z, const at::Tensor& bias, bool bias_grad);
-
-#ifdef SRGAN_CPP_WITH_CUDA
-at::Tensor forward_cuda(const at::Tensor& x, const at::Tensor& z, const at::Tensor& bias);
-std::tuple<at::Tensor, at::Tensor, at::Tensor> backward_cuda(const at::Tensor& g, const at::Tensor& x,
-                                                             const at::Tensor& z, const at::Tensor& bias, bool bias_grad);
-#endif
+// backward: (grad_input, grad_gate, grad_bias): grad_bias (G,) in the accumulation dtype,
+// computed only when `bias_grad` (else undefined).
+#define SRGAN_CPP_PIXEL_ATTENTION_KERNELS(dev)                                                \
+  at::Tensor forward_##dev(const at::Tensor& x, const at::Tensor& z, const at::Tensor& bias); \
+  std::tuple<at::Tensor, at::Tensor, at::Tensor> backward_##dev(                              \
+      const at::Tensor& g, const at::Tensor& x, const at::Tensor& z, const at::Tensor& bias, bool bias_grad);
+SRGAN_CPP_DECLARE_DEVICE_KERNELS(SRGAN_CPP_PIXEL_ATTENTION_KERNELS)
+#undef SRGAN_CPP_PIXEL_ATTENTION_KERNELS
 
 // The device-generic op bodies (argument checks, then the kernels of input's device).
 at::Tensor forward(const at::Tensor& input, const at::Tensor& gate, const c10::optional<at::Tensor>& bias);

@@ -3,8 +3,11 @@
 // checks and the activation codes. Not part of the public API.
 #include <ATen/core/Tensor.h>
 #include <c10/util/Optional.h>
+
 #include <string>
 #include <tuple>
+
+#include "common/device_kernels.h"
 
 namespace srgan_cpp::pixel_shuffle_detail {
 
@@ -30,22 +33,14 @@ ShuffleGeometry check_fused_args(const at::Tensor& input, int64_t r, const c10::
 at::Tensor empty_like_layout(const at::Tensor& input, at::IntArrayRef sizes);
 
 // Kernels: plain shuffle/unshuffle take and return 4-D tensors.
-at::Tensor shuffle_cpu(const at::Tensor& x4, int64_t r, bool upscale);
-at::Tensor fused_forward_cpu(const at::Tensor& input, int64_t r, const at::Tensor& bias, Act act,
-                             const at::Tensor& weight, double slope, const at::Tensor& residual);
-std::tuple<at::Tensor, at::Tensor, at::Tensor> fused_backward_cpu(
-    const at::Tensor& grad_out, const at::Tensor& input, int64_t r, const at::Tensor& bias, Act act,
-    const at::Tensor& weight, double slope);
+#define SRGAN_CPP_PIXEL_SHUFFLE_KERNELS(dev)                                                           \
+  at::Tensor shuffle_##dev(const at::Tensor& x4, int64_t r, bool upscale);                             \
+  at::Tensor fused_forward_##dev(const at::Tensor& input, int64_t r, const at::Tensor& bias, Act act,  \
+                                 const at::Tensor& weight, double slope, const at::Tensor& residual);  \
+  std::tuple<at::Tensor, at::Tensor, at::Tensor> fused_backward_##dev(                                 \
+      const at::Tensor& grad_out, const at::Tensor& input, int64_t r, const at::Tensor& bias, Act act, \
+      const at::Tensor& weight, double slope);
+SRGAN_CPP_DECLARE_DEVICE_KERNELS(SRGAN_CPP_PIXEL_SHUFFLE_KERNELS)
+#undef SRGAN_CPP_PIXEL_SHUFFLE_KERNELS
 
 }  // namespace srgan_cpp::pixel_shuffle_detail
-
-#ifdef SRGAN_CPP_WITH_CUDA
-namespace srgan_cpp::pixel_shuffle_detail {
-at::Tensor shuffle_cuda(const at::Tensor& x4, int64_t r, bool upscale);
-at::Tensor fused_forward_cuda(const at::Tensor& input, int64_t r, const at::Tensor& bias, Act act,
-                              const at::Tensor& weight, double slope, const at::Tensor& residual);
-std::tuple<at::Tensor, at::Tensor, at::Tensor> fused_backward_cuda(
-    const at::Tensor& grad_out, const at::Tensor& input, int64_t r, const at::Tensor& bias, Act act,
-    const at::Tensor& weight, double slope);
-}  // namespace srgan_cpp::pixel_shuffle_detail
-#endif

@@ -10,10 +10,12 @@
 //   df_j = (sb w_j sig(b_j) - sa/K sum_i w_i sig(a_i)) / 2
 #include <ATen/core/Tensor.h>
 #include <c10/macros/Macros.h>
+
 #include <cmath>
 #include <string>
 #include <tuple>
 
+#include "common/device_kernels.h"
 #include "common/loss_reduction.h"
 
 namespace srgan_cpp::ragan_detail {
@@ -39,17 +41,13 @@ C10_HOST_DEVICE inline acc_t sigmoid(acc_t z) {
 }
 
 // Kernels take contiguous logits; stats (2,) float64 = (mean real, mean fake).
-std::tuple<at::Tensor, at::Tensor> forward_cpu(const at::Tensor& real, const at::Tensor& fake, Signs s,
-                                               LossReduction red);
-std::tuple<at::Tensor, at::Tensor> backward_cpu(const at::Tensor& grad, const at::Tensor& real,
-                                                const at::Tensor& fake, const at::Tensor& stats, Signs s,
-                                                LossReduction red, bool need_real, bool need_fake);
-#ifdef SRGAN_CPP_WITH_CUDA
-std::tuple<at::Tensor, at::Tensor> forward_cuda(const at::Tensor& real, const at::Tensor& fake, Signs s,
-                                                LossReduction red);
-std::tuple<at::Tensor, at::Tensor> backward_cuda(const at::Tensor& grad, const at::Tensor& real,
-                                                 const at::Tensor& fake, const at::Tensor& stats, Signs s,
-                                                 LossReduction red, bool need_real, bool need_fake);
-#endif
+#define SRGAN_CPP_RAGAN_KERNELS(dev)                                                                          \
+  std::tuple<at::Tensor, at::Tensor> forward_##dev(const at::Tensor& real, const at::Tensor& fake, Signs s,   \
+                                                   LossReduction red);                                        \
+  std::tuple<at::Tensor, at::Tensor> backward_##dev(const at::Tensor& grad, const at::Tensor& real,           \
+                                                    const at::Tensor& fake, const at::Tensor& stats, Signs s, \
+                                                    LossReduction red, bool need_real, bool need_fake);
+SRGAN_CPP_DECLARE_DEVICE_KERNELS(SRGAN_CPP_RAGAN_KERNELS)
+#undef SRGAN_CPP_RAGAN_KERNELS
 
 }  // namespace srgan_cpp::ragan_detail

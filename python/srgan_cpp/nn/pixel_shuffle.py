@@ -1,7 +1,7 @@
 """torch.nn.Modules over the pixel-shuffle ops."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 import torch
 from torch import Tensor, nn
@@ -10,32 +10,35 @@ from .. import ops
 from ..ops._checks import ACTIVATIONS, check_int_arg
 
 
-class PixelShuffle(nn.Module):
+class _ShuffleByFactor(nn.Module):
+    """What PixelShuffle and PixelUnshuffle share: one integer factor, kept under torch's own
+    attribute name (``upscale_factor`` / ``downscale_factor``) so they stay drop-ins, and the op."""
+
+    def __init__(self, factor_name: str, factor: int, shuffle: Callable[[Tensor, int], Tensor]) -> None:
+        super().__init__()
+        self._factor_name = factor_name
+        self._shuffle = shuffle
+        setattr(self, factor_name, check_int_arg(factor, type(self).__name__, factor_name))
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._shuffle(input, getattr(self, self._factor_name))
+
+    def extra_repr(self) -> str:
+        return f"{self._factor_name}={getattr(self, self._factor_name)}"
+
+
+class PixelShuffle(_ShuffleByFactor):
     """(N, C*r*r, H, W) -> (N, C, H*r, W*r), drop-in for ``torch.nn.PixelShuffle``."""
 
     def __init__(self, upscale_factor: int) -> None:
-        super().__init__()
-        self.upscale_factor = check_int_arg(upscale_factor, "PixelShuffle", "upscale_factor")
-
-    def forward(self, input: Tensor) -> Tensor:
-        return ops.pixel_shuffle(input, self.upscale_factor)
-
-    def extra_repr(self) -> str:
-        return f"upscale_factor={self.upscale_factor}"
+        super().__init__("upscale_factor", upscale_factor, ops.pixel_shuffle)
 
 
-class PixelUnshuffle(nn.Module):
+class PixelUnshuffle(_ShuffleByFactor):
     """(N, C, H*r, W*r) -> (N, C*r*r, H, W), drop-in for ``torch.nn.PixelUnshuffle``."""
 
     def __init__(self, downscale_factor: int) -> None:
-        super().__init__()
-        self.downscale_factor = check_int_arg(downscale_factor, "PixelUnshuffle", "downscale_factor")
-
-    def forward(self, input: Tensor) -> Tensor:
-        return ops.pixel_unshuffle(input, self.downscale_factor)
-
-    def extra_repr(self) -> str:
-        return f"downscale_factor={self.downscale_factor}"
+        super().__init__("downscale_factor", downscale_factor, ops.pixel_unshuffle)
 
 
 class FusedPixelShuffle(nn.Module):

@@ -14,11 +14,12 @@ import copy
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Literal, Mapping, Optional, Union
+from typing import Annotated, Any, Dict, List, Literal, Mapping, Optional, Union
 
 from . import networks
 from .errors import ConfigError
-from .schema import parse, parse_value
+from .schema import (NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, Range, UnitFloat, parse,
+                     parse_value)
 
 Amp = Literal["off", "bf16", "fp16"]
 Switch = Literal["auto", "on", "off"]
@@ -170,12 +171,12 @@ class TrainDataConfig:
     """
 
     train: DatasetConfig
-    patch_size: int
-    batch_size: int = 16
+    patch_size: Annotated[int, Range(2)]
+    batch_size: PositiveInt = 16
     hflip: bool = True
     rot: bool = True
-    repeat: int = 1
-    num_workers: int = 0
+    repeat: PositiveInt = 1
+    num_workers: NonNegativeInt = 0
     pin_memory: bool = False
     persistent_workers: bool = False
     prefetch_factor: Optional[int] = None
@@ -185,10 +186,6 @@ class TrainDataConfig:
 
     def check(self, key: str) -> None:
         _need(self.train.type != "benchmark", _join(key, "train.type"), "`benchmark` sets are for validation")
-        _need(self.patch_size >= 2, _join(key, "patch_size"), f"expected >= 2, got {self.patch_size}")
-        _need(self.batch_size >= 1, _join(key, "batch_size"), f"expected >= 1, got {self.batch_size}")
-        _need(self.repeat >= 1, _join(key, "repeat"), f"expected >= 1, got {self.repeat}")
-        _need(self.num_workers >= 0, _join(key, "num_workers"), f"expected >= 0, got {self.num_workers}")
         _need(self.prefetch_factor is None or (self.prefetch_factor >= 1 and self.num_workers > 0),
               _join(key, "prefetch_factor"), "needs num_workers > 0 and a value >= 1")
         _need(not self.persistent_workers or self.num_workers > 0, _join(key, "persistent_workers"),
@@ -273,12 +270,9 @@ class AdversarialLossConfig:
 
     type: Literal["vanilla", "lsgan", "wgan", "wgan_softplus", "hinge", "ragan"] = "vanilla"
     weight: float = 1e-3
-    gp_weight: float = 0.0
+    gp_weight: NonNegativeFloat = 0.0
     real_label: float = 1.0
     fake_label: float = 0.0
-
-    def check(self, key: str) -> None:
-        _need(self.gp_weight >= 0, _join(key, "gp_weight"), "expected >= 0")
 
 
 @dataclass
@@ -293,17 +287,10 @@ class RecursiveSupervisionConfig:
     The generator must have ``forward_all(x) -> (output, [y_1 .. y_D])`` (``DRCN``)."""
 
     weight: float = 1.0
-    alpha: float = 1.0
-    alpha_end: float = 0.0
-    alpha_iterations: Optional[int] = None
-    beta: float = 0.0
-
-    def check(self, key: str) -> None:
-        for n in ("alpha", "alpha_end"):
-            _need(0.0 <= getattr(self, n) <= 1.0, _join(key, n), f"expected a value in [0, 1], got {getattr(self, n)}")
-        _need(self.alpha_iterations is None or self.alpha_iterations >= 1, _join(key, "alpha_iterations"),
-              f"expected >= 1 or null, got {self.alpha_iterations}")
-        _need(self.beta >= 0, _join(key, "beta"), f"expected >= 0, got {self.beta}")
+    alpha: UnitFloat = 1.0
+    alpha_end: UnitFloat = 0.0
+    alpha_iterations: Optional[PositiveInt] = None
+    beta: NonNegativeFloat = 0.0
 
     def alpha_at(self, iteration: int, stage_iterations: int) -> float:
         """alpha at 1-based stage iteration ``iteration`` (linear decay, then constant)."""
@@ -320,10 +307,7 @@ class PyramidLossConfig:
     generator must have ``forward_pyramid(x) -> [x2, x4, ...]`` (``LapSRN``)."""
 
     weight: float = 1.0
-    eps: float = 1e-3
-
-    def check(self, key: str) -> None:
-        _need(self.eps > 0, _join(key, "eps"), f"expected > 0, got {self.eps}")
+    eps: PositiveFloat = 1e-3
 
 
 #: losses that need more than the generator's output, and the generator method giving it
@@ -355,19 +339,17 @@ class LossesConfig:
 @dataclass
 class OptimizerConfig:
     type: Literal["adam", "adamw", "sgd"] = "adam"
-    lr: float = 1e-4
+    lr: PositiveFloat = 1e-4
     betas: List[float] = field(default_factory=lambda: [0.9, 0.999])
     eps: float = 1e-8
-    weight_decay: float = 0.0
+    weight_decay: NonNegativeFloat = 0.0
     momentum: float = 0.0
     nesterov: bool = False
     fused: Optional[bool] = None
 
     def check(self, key: str) -> None:
-        _need(self.lr > 0, _join(key, "lr"), f"expected > 0, got {self.lr}")
         _need(len(self.betas) == 2 and all(0 <= b < 1 for b in self.betas), _join(key, "betas"),
               f"expected two values in [0, 1), got {self.betas}")
-        _need(self.weight_decay >= 0, _join(key, "weight_decay"), "expected >= 0")
         _need(self.type == "sgd" or (self.momentum == 0 and not self.nesterov), _join(key, "momentum"),
               "only for `type`: sgd")
 
@@ -385,10 +367,9 @@ class SchedulerConfig:
     periods: List[int] = field(default_factory=list)
     restart_weights: List[float] = field(default_factory=list)
     eta_min: float = 0.0
-    warmup: int = 0
+    warmup: NonNegativeInt = 0
 
     def check(self, key: str) -> None:
-        _need(self.warmup >= 0, _join(key, "warmup"), "expected >= 0")
         _need(self.type == "multistep" or not self.milestones, _join(key, "milestones"), "only for `type`: multistep")
         _need(self.milestones == sorted(self.milestones), _join(key, "milestones"), "expected increasing iterations")
         if self.type == "cosine":
@@ -447,11 +428,8 @@ class SharpenConfig:
     perceptual: bool = True
     adversarial: bool = False
     weight: float = 0.5
-    radius: int = 50
+    radius: PositiveInt = 50
     threshold: float = 10.0
-
-    def check(self, key: str) -> None:
-        _need(self.radius >= 1, _join(key, "radius"), "expected >= 1")
 
 
 # ----------------------------------------------------------------------------------------
@@ -473,7 +451,7 @@ class StageConfig:
     """
 
     name: str
-    iterations: int
+    iterations: PositiveInt
     losses: LossesConfig
     data: TrainDataConfig
     generator: NetworkConfig
@@ -482,27 +460,20 @@ class StageConfig:
     optim_d: OptimizerConfig = field(default_factory=OptimizerConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     ema: Optional[float] = None
-    d_steps: int = 1
-    d_warmup: int = 0
-    clip_grad_g: Optional[float] = None
-    clip_grad_d: Optional[float] = None
+    d_steps: PositiveInt = 1
+    d_warmup: NonNegativeInt = 0
+    clip_grad_g: Optional[PositiveFloat] = None
+    clip_grad_d: Optional[PositiveFloat] = None
     clip_grad_g_by_lr: bool = False
     init_g: Optional[InitConfig] = None
     init_d: Optional[InitConfig] = None
     freeze_g: List[str] = field(default_factory=list)
-    max_bad_steps: int = 10
+    max_bad_steps: PositiveInt = 10
     sharpen_gt: Optional[SharpenConfig] = None
 
     def check(self, key: str) -> None:
         _need(bool(_NAME.match(self.name)), _join(key, "name"), f"letters, digits, _ . + - only, got {self.name!r}")
-        _need(self.iterations >= 1, _join(key, "iterations"), f"expected >= 1, got {self.iterations}")
         _need(self.ema is None or 0 <= self.ema < 1, _join(key, "ema"), f"expected a decay in [0, 1), got {self.ema}")
-        _need(self.d_steps >= 1, _join(key, "d_steps"), f"expected >= 1, got {self.d_steps}")
-        _need(self.d_warmup >= 0, _join(key, "d_warmup"), f"expected >= 0, got {self.d_warmup}")
-        _need(self.max_bad_steps >= 1, _join(key, "max_bad_steps"), "expected >= 1")
-        for n in ("clip_grad_g", "clip_grad_d"):
-            v = getattr(self, n)
-            _need(v is None or v > 0, _join(key, n), f"expected > 0, got {v}")
         _need(not self.clip_grad_g_by_lr or self.clip_grad_g is not None, _join(key, "clip_grad_g_by_lr"),
               "needs clip_grad_g (the clipping threshold theta)")
         _need(not networks.is_discriminator(self.generator.type), _join(key, "generator.type"),
@@ -540,9 +511,9 @@ class ValConfig:
     ``psnr_y`` / ``ssim_y`` / ``psnr_rgb`` / ``ssim_rgb`` averaged over the sets."""
 
     sets: List[DatasetConfig]
-    every: int = 0
+    every: NonNegativeInt = 0
     channels: List[Literal["y", "rgb"]] = field(default_factory=lambda: ["y", "rgb"])
-    crop_border: Optional[int] = None
+    crop_border: Optional[NonNegativeInt] = None
     best_metric: Optional[str] = None
     at_start: bool = False
     grid_images: int = 4
@@ -552,9 +523,7 @@ class ValConfig:
     def check(self, key: str) -> None:
         _need(bool(self.sets), _join(key, "sets"), "needs at least one set")
         _need(bool(self.channels), _join(key, "channels"), "needs y and/or rgb")
-        _need(self.every >= 0, _join(key, "every"), "expected >= 0")
         _need(self.grid_images >= 0 and self.grid_crop >= 8, _join(key, "grid_crop"), "expected >= 8 HR pixels")
-        _need(self.crop_border is None or self.crop_border >= 0, _join(key, "crop_border"), "expected >= 0")
         if self.best_metric is not None:
             valid = [f"{m}_{c}" for c in self.channels for m in ("psnr", "ssim")]
             _need(self.best_metric in valid, _join(key, "best_metric"), f"expected one of {valid}")
@@ -570,25 +539,18 @@ class CheckpointConfig:
     """Checkpoints every ``every`` iterations (0: at the end of each stage only) and at
     every stage end; the last ``keep_last`` are kept, plus the best by validation."""
 
-    every: int = 0
-    keep_last: int = 3
+    every: NonNegativeInt = 0
+    keep_last: PositiveInt = 3
     keep_best: bool = True
     safetensors: bool = True
-
-    def check(self, key: str) -> None:
-        _need(self.every >= 0, _join(key, "every"), "expected >= 0")
-        _need(self.keep_last >= 1, _join(key, "keep_last"), "expected >= 1")
 
 
 @dataclass
 class LogConfig:
-    every: int = 10
+    every: PositiveInt = 10
     tensorboard: Switch = "auto"
     progress: Switch = "auto"
     plot: bool = True
-
-    def check(self, key: str) -> None:
-        _need(self.every >= 1, _join(key, "every"), "expected >= 1")
 
 
 @dataclass

@@ -13,8 +13,11 @@ number (PyYAML reads ``1e-4`` as a string, YAML 1.1 only knows ``1.0e-4``); a ``
 field that allows ``"off"``/``"on"`` accepts ``false``/``true`` (YAML 1.1 reads an unquoted
 ``off`` as a boolean).
 
-A dataclass may define ``check(self, key)`` for rules between fields (called after its
-fields are parsed) and ``from_raw(cls, data, key)`` (classmethod) to parse itself.
+A number field's limits are part of its annotation: ``Annotated[int, Range(1)]`` (the
+aliases ``PositiveInt``, ``NonNegativeInt``, ``PositiveFloat``, ``NonNegativeFloat`` and
+``UnitFloat`` name the common ones), checked as the field is parsed. A dataclass may define
+``check(self, key)`` for rules between fields (called after its fields are parsed) and
+``from_raw(cls, data, key)`` (classmethod) to parse itself.
 """
 from __future__ import annotations
 
@@ -22,11 +25,42 @@ import dataclasses
 import math
 import sys
 import typing
-from typing import Any, Dict, List, Mapping, Type, TypeVar, Union
+from typing import Annotated, Any, Dict, List, Mapping, Optional, Type, TypeVar, Union
 
 from .errors import ConfigError
 
 T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class Range:
+    """The limits of a number field, put in its annotation: ``Annotated[float, Range(0, 1)]``.
+
+    ``low`` is inclusive unless ``open_low`` (then the value must be above it); ``high``,
+    when given, is inclusive."""
+
+    low: float
+    high: Optional[float] = None
+    open_low: bool = False
+
+    def describe(self) -> str:
+        """``>= 1``, ``> 0`` or ``in [0, 1]``: what follows a type name in messages and docs."""
+        if self.high is not None:
+            return f"in {'(' if self.open_low else '['}{self.low:g}, {self.high:g}]"
+        return f"{'>' if self.open_low else '>='} {self.low:g}"
+
+    def check(self, value: float, key: str) -> None:
+        above = value > self.low if self.open_low else value >= self.low
+        if not (above and (self.high is None or value <= self.high)):
+            what = f"a value {self.describe()}" if self.high is not None else self.describe()
+            raise ConfigError(key, f"expected {what}, got {value!r}")
+
+
+PositiveInt = Annotated[int, Range(1)]
+NonNegativeInt = Annotated[int, Range(0)]
+PositiveFloat = Annotated[float, Range(0, open_low=True)]
+NonNegativeFloat = Annotated[float, Range(0)]
+UnitFloat = Annotated[float, Range(0, 1)]  # [0, 1]
 
 if sys.version_info >= (3, 10):
     from types import UnionType as _UnionType  # `int | None` annotations
@@ -49,6 +83,8 @@ def describe_type(tp: Any) -> str:
     """A readable name for a type annotation (used in messages and the docs)."""
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
+    if origin is Annotated:
+        return " ".join([describe_type(args[0])] + [m.describe() for m in tp.__metadata__ if isinstance(m, Range)])
     if tp is Any:
         return "any value"
     if tp in (str, int, float, bool):
@@ -90,6 +126,12 @@ def parse_value(tp: Any, value: Any, key: str) -> Any:
     args = typing.get_args(tp)
     if tp is Any:
         return value
+    if origin is Annotated:
+        out = parse_value(args[0], value, key)
+        for limit in tp.__metadata__:
+            if isinstance(limit, Range):
+                limit.check(out, key)
+        return out
     if origin is Union or (_UnionType is not None and isinstance(tp, _UnionType)):
         if value is None:
             if type(None) in args:
@@ -160,7 +202,7 @@ def parse(cls: Type[T], data: Any, key: str = "") -> T:
     else:
         if not isinstance(data, Mapping):
             raise ConfigError(key, f"expected a mapping, got {_kind(data)}")
-        hints = typing.get_type_hints(cls)
+        hints = typing.get_type_hints(cls, include_extras=True)
         fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
         unknown = [k for k in data if k not in fields]
         if unknown:
