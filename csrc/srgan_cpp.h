@@ -42,6 +42,7 @@
 #include "nn/linear.h"
 #include "nn/module.h"
 #include "nn/prelu.h"
+#include "nn/prelu_inplace.h"
 #include "nn/sequence.h"
 #include "nn/spectral_norm_conv2d.h"
 #include "nn/state_dict_wrappers.h"

@@ -134,6 +134,33 @@ def test_srvgg_prelu_weights_sit_at_real_esrgan_indices():
     assert not any(k.startswith("body.1.") for k in models.SRVGGNetCompact(num_feat=8, act_type="relu").state_dict())
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("memory_format", [torch.contiguous_format, torch.channels_last])
+@pytest.mark.parametrize("slopes", ["per_channel", "one"])
+def test_srvgg_inference_path_is_bit_identical(dtype, memory_format, slopes):
+    """Without gradients SRVGGNetCompact overwrites its conv outputs with PReLU
+    (nn::prelu_inference_) and builds the nearest residual by broadcast copies: the result must
+    be the grad-mode one (at::prelu, at::upsample_nearest2d) to the bit, negative slopes included."""
+    torch.manual_seed(0)
+    model = models.SRVGGNetCompact(num_feat=16 if slopes == "per_channel" else 1, num_conv=3, upscale=4)
+    model = model.to(dtype).eval()
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if p.dim() == 1 and not name.endswith("bias"):
+                p.uniform_(-0.5, 0.5)
+    x = torch.rand(2, 3, 17, 23).to(dtype).contiguous(memory_format=memory_format)
+    x_before = x.clone()
+    reference = model(x)  # parameters require grad: the out-of-place path
+    assert reference.requires_grad
+    with torch.inference_mode():
+        fast = model(x)
+    with torch.no_grad():
+        assert torch.equal(model(x), fast)
+    assert torch.equal(reference.detach(), fast)
+    assert fast.is_contiguous(memory_format=memory_format)
+    assert torch.equal(x, x_before)  # the input itself is never written
+
+
 @pytest.mark.parametrize("factory,match", [
     (lambda: models.MSRResNet(upscale=5), "upscale"),
     (lambda: models.MSRResNet(num_in_ch=3, num_out_ch=1), "num_out_ch"),
