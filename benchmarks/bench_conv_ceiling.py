@@ -10,7 +10,8 @@ percent between runs.
   (``--peak-gflops``, default: 2 cores x 2 AVX-512 FMA units x 16 lanes x 2 x 3.0 GHz);
 * ``upscale``: RealESRGANer's method (fp32, tile 256) and ``Upscaler(precision="fp32",
   tile=256)`` on bench_upscale's SRVGGNetCompact 64x16 and a 960x540 photo, then one
-  profiled run of ours (``torch.profiler``): the convolution's and PReLU's share of it, and
+  profiled run of ours (``torch.profiler``): the convolution's share of its wall time (and
+  ATen PReLU's, and the time outside ATen ops, e.g. srgan_cpp's in-place PReLU), and
   ``ceiling`` = the peer's time / the time of our convolutions alone - the fp32 ratio if
   every other step were free.
 
@@ -83,19 +84,23 @@ def upscale_ceiling(repeats: int, width: int = 960, height: int = 540, tile: int
     impls = {name: bench_upscale.make_impl(name, model, tile, device) for name in ("peer_fp32", "ours_fp32")}
     samples = _round_robin({name: (lambda f=f: f(img)) for name, f in impls.items()}, repeats)
     with profile(activities=[ProfilerActivity.CPU]) as prof:
+        t0 = time.perf_counter()
         impls["ours_fp32"](img)
+        wall = time.perf_counter() - t0
     by_op = {e.key: e.self_cpu_time_total / 1e6 for e in prof.key_averages()}
-    total = sum(by_op.values())
+    total = sum(by_op.values())  # ATen ops only: srgan_cpp's in-place PReLU is no op, so not in it
     conv_s = by_op.get("aten::mkldnn_convolution", 0.0)
     peer_s, ours_s = (statistics.median(samples[n]) for n in ("peer_fp32", "ours_fp32"))
     out = {"model": arch, "input": [width, height], "tile": tile, "seconds": samples,
            "peer_fp32_s": peer_s, "ours_fp32_s": ours_s, "speedup_vs_peer_fp32": peer_s / ours_s,
-           "profiled_total_self_s": total, "convolution_s": conv_s, "convolution_share": conv_s / total,
-           "prelu_share": by_op.get("aten::_prelu_kernel", 0.0) / total,
+           "profiled_wall_s": wall, "profiled_ops_self_s": total, "convolution_s": conv_s,
+           "convolution_share": conv_s / wall, "prelu_share": by_op.get("aten::_prelu_kernel", 0.0) / wall,
+           "outside_aten_ops_share": max(0.0, wall - total) / wall,
            "top_ops_self_s": dict(sorted(by_op.items(), key=lambda kv: -kv[1])[:8]),
            "ceiling_speedup_vs_peer_fp32": peer_s / conv_s if conv_s > 0 else None}
     print(f"upscale fp32 {width}x{height}: peer {peer_s:.2f} s, ours {ours_s:.2f} s ({peer_s / ours_s:.2f}x); "
-          f"convolution {out['convolution_share']:.1%}, PReLU {out['prelu_share']:.1%} of ours; "
+          f"convolution {out['convolution_share']:.1%}, ATen PReLU {out['prelu_share']:.1%}, outside ATen ops "
+          f"{out['outside_aten_ops_share']:.1%} of ours; "
           f"ceiling {out['ceiling_speedup_vs_peer_fp32']:.2f}x", flush=True)
     return out
 

@@ -17,6 +17,6 @@ def test_quick_run_writes_json(tmp_path: Path) -> None:
     assert all(r["ms_per_tile"] > 0 and r["gflops"] > 0 and r["tile"] == 32 for r in report["conv"])
     up = report["upscale"]
     assert up["input"] == [96, 64] and len(up["seconds"]["peer_fp32"]) == len(up["seconds"]["ours_fp32"]) == 2
-    assert 0 < up["convolution_share"] <= 1 and 0 <= up["prelu_share"] < 1
+    assert 0 < up["convolution_share"] <= 1 and 0 <= up["prelu_share"] < 1 and 0 <= up["outside_aten_ops_share"] < 1
     assert "aten::mkldnn_convolution" in up["top_ops_self_s"]
     assert up["ceiling_speedup_vs_peer_fp32"] == up["peer_fp32_s"] / up["convolution_s"]
