@@ -1,6 +1,6 @@
 """How far fp32 upscaling on the CPU can go: how much of ``ours_fp32`` is the convolution,
 and what the ratio to RealESRGANer would be if nothing else took time. Everything compared
-is measured side by side in one run (round-robin), since this VM's speed drifts by tens of
+is measured side by side in one run (round-robin, ``harness.time_side_by_side``), since this VM's speed drifts by tens of
 percent between runs.
 
 * ``conv``: one 64 -> 64 3x3 convolution (SRVGGNetCompact's body layer) on a 256x256 tile,
@@ -9,18 +9,18 @@ percent between runs.
   channels_last tiles (per tile); GFLOP/s and the share of the cores' fp32 FMA peak
   (``--peak-gflops``, default: 2 cores x 2 AVX-512 FMA units x 16 lanes x 2 x 3.0 GHz);
 * ``upscale``: RealESRGANer's method (fp32, tile 256) and ``Upscaler(precision="fp32",
-  tile=256)`` on bench_upscale's SRVGGNetCompact 64x16 and a 960x540 photo, then one
-  profiled run of ours (``torch.profiler``): the convolution's share of its wall time (and
+  tile=256)`` on bench_upscale's SRVGGNetCompact 64x16 and a 1920x1080 photo (the
+  issue's size), then one profiled run of ours (``torch.profiler``): the convolution's share of its wall time (and
   ATen PReLU's, and the time outside ATen ops, e.g. srgan_cpp's in-place PReLU), and
-  ``ceiling`` = the peer's time / the time of our convolutions alone - the fp32 ratio if
-  every other step were free.
+  ``ceiling`` = the peer's time / the time of our convolutions alone (ours' median times
+  the profiled convolution share) - the fp32 ratio if every other step were free.
 
     python benchmarks/bench_conv_ceiling.py [--repeats 3] [--quick] [--out FILE]
 """
 from __future__ import annotations
 
 import argparse
-import statistics
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -35,17 +35,11 @@ import harness  # noqa: E402
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def _round_robin(fns: Dict[str, Callable[[], Any]], repeats: int) -> Dict[str, List[float]]:
-    """Seconds per call of each function, sampled in turn ``repeats`` times after one warm-up each."""
-    for fn in fns.values():
-        fn()
-    samples: Dict[str, List[float]] = {k: [] for k in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            samples[name].append(time.perf_counter() - t0)
-    return samples
+def _side_by_side(fns: Dict[str, Callable[[], Any]], repeats: int, warmup: int, min_sample_ms: float
+                  ) -> Dict[str, harness.Timing]:
+    """harness.time_side_by_side on the CPU: round-robin samples after ``warmup`` calls each."""
+    cfg = harness.TimingConfig(warmup=warmup, repeats=repeats, min_sample_ms=min_sample_ms)
+    return harness.time_side_by_side(fns, cfg, torch.device("cpu"))
 
 
 def conv_layouts(repeats: int, peak_gflops: float, size: int = 256) -> List[Dict[str, Any]]:
@@ -62,19 +56,19 @@ def conv_layouts(repeats: int, peak_gflops: float, size: int = 256) -> List[Dict
         x4 = torch.randn(4, 64, size, size).contiguous(memory_format=torch.channels_last)
         x_blocked = x.to_mkldnn()
         per_call = {"nchw": 1, "channels_last": 1, "onednn_blocked": 1, "channels_last_batch4": 4}
-        samples = _round_robin({"nchw": lambda: conv(x), "channels_last": lambda: conv(x_cl),
-                                "onednn_blocked": lambda: blocked(x_blocked),
-                                "channels_last_batch4": lambda: conv(x4)}, repeats)
+        timings = _side_by_side({"nchw": lambda: conv(x), "channels_last": lambda: conv(x_cl),
+                                 "onednn_blocked": lambda: blocked(x_blocked),
+                                 "channels_last_batch4": lambda: conv(x4)}, repeats, warmup=3, min_sample_ms=20.0)
     rows = []
-    for name, s in samples.items():
-        ms = statistics.median(s) * 1e3 / per_call[name]
+    for name, t in timings.items():
+        ms = t.median_ms / per_call[name]
         rows.append({"layout": name, "tile": size, "ms_per_tile": ms, "gflops": gflop / (ms / 1e3),
                      "share_of_peak": gflop / (ms / 1e3) / peak_gflops})
         print(f"conv {name:22s} {ms:7.2f} ms/tile {rows[-1]['gflops']:6.1f} GFLOP/s", flush=True)
     return rows
 
 
-def upscale_ceiling(repeats: int, width: int = 960, height: int = 540, tile: int = 256) -> Dict[str, Any]:
+def upscale_ceiling(repeats: int, width: int = 1920, height: int = 1080, tile: int = 256) -> Dict[str, Any]:
     """Peer vs ours in fp32 (round-robin), then ours profiled: the convolutions' share and the ceiling."""
     from torch.profiler import ProfilerActivity, profile
 
@@ -82,7 +76,9 @@ def upscale_ceiling(repeats: int, width: int = 960, height: int = 540, tile: int
     img = bench_upscale.photo(width, height)
     device = torch.device("cpu")
     impls = {name: bench_upscale.make_impl(name, model, tile, device) for name in ("peer_fp32", "ours_fp32")}
-    samples = _round_robin({name: (lambda f=f: f(img)) for name, f in impls.items()}, repeats)
+    # One call per sample (each takes seconds); the first call of each also creates its oneDNN primitives.
+    timings = _side_by_side({name: (lambda f=f: f(img)) for name, f in impls.items()}, repeats, warmup=1,
+                            min_sample_ms=0.0)
     with profile(activities=[ProfilerActivity.CPU]) as prof:
         t0 = time.perf_counter()
         impls["ours_fp32"](img)
@@ -90,14 +86,18 @@ def upscale_ceiling(repeats: int, width: int = 960, height: int = 540, tile: int
     by_op = {e.key: e.self_cpu_time_total / 1e6 for e in prof.key_averages()}
     total = sum(by_op.values())  # ATen ops only: srgan_cpp's in-place PReLU is no op, so not in it
     conv_s = by_op.get("aten::mkldnn_convolution", 0.0)
-    peer_s, ours_s = (statistics.median(samples[n]) for n in ("peer_fp32", "ours_fp32"))
-    out = {"model": arch, "input": [width, height], "tile": tile, "seconds": samples,
+    peer_s, ours_s = (timings[n].median_ms / 1e3 for n in ("peer_fp32", "ours_fp32"))
+    out = {"model": arch, "input": [width, height], "tile": tile,
+           "timings_ms": {n: dataclasses.asdict(t) for n, t in timings.items()},
            "peer_fp32_s": peer_s, "ours_fp32_s": ours_s, "speedup_vs_peer_fp32": peer_s / ours_s,
            "profiled_wall_s": wall, "profiled_ops_self_s": total, "convolution_s": conv_s,
            "convolution_share": conv_s / wall, "prelu_share": by_op.get("aten::_prelu_kernel", 0.0) / wall,
            "outside_aten_ops_share": max(0.0, wall - total) / wall,
            "top_ops_self_s": dict(sorted(by_op.items(), key=lambda kv: -kv[1])[:8]),
-           "ceiling_speedup_vs_peer_fp32": peer_s / conv_s if conv_s > 0 else None}
+           # the profiled run is slower than the timed ones (profiler overhead, drift): its
+           # convolution share, not its seconds, is applied to the timed median
+           "convolution_s_in_median": ours_s * conv_s / wall,
+           "ceiling_speedup_vs_peer_fp32": peer_s / (ours_s * conv_s / wall) if conv_s > 0 else None}
     print(f"upscale fp32 {width}x{height}: peer {peer_s:.2f} s, ours {ours_s:.2f} s ({peer_s / ours_s:.2f}x); "
           f"convolution {out['convolution_share']:.1%}, ATen PReLU {out['prelu_share']:.1%}, outside ATen ops "
           f"{out['outside_aten_ops_share']:.1%} of ours; "
@@ -115,7 +115,7 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     p.add_argument("--note", default="", help="what else ran on the machine (recorded in the JSON)")
     args = p.parse_args(argv)
     rows = conv_layouts(10 * args.repeats, args.peak_gflops, 32 if args.quick else 256)
-    up = upscale_ceiling(args.repeats, *((96, 64, 48) if args.quick else (960, 540, 256)))
+    up = upscale_ceiling(args.repeats, *((96, 64, 48) if args.quick else (1920, 1080, 256)))
     report = {"schema_version": 1, "benchmark": "conv_ceiling", "machine": harness.machine_info(torch.device("cpu")),
               "note": args.note, "quick": args.quick, "peak_gflops_assumed": args.peak_gflops, "conv": rows,
               "upscale": up}
