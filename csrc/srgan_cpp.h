@@ -47,6 +47,7 @@
 #include "nn/spectral_norm_conv2d.h"
 #include "nn/state_dict_wrappers.h"
 #include "nn/upsampler.h"
+#include "nn/winograd_conv3x3.h"
 #include "ops/channel_attention/channel_attention.h"
 #include "ops/gradient_cosine/gradient_cosine.h"
 #include "ops/het_conv/het_conv.h"

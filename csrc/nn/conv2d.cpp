@@ -3,10 +3,13 @@
 #include <ATen/ops/conv2d.h>
 #include <ATen/ops/conv_transpose2d.h>
 #include <ATen/ops/empty.h>
+#include <ATen/ops/leaky_relu.h>
 #include <ATen/ops/zeros.h>
 #include <c10/core/GradMode.h>
 
 #include <cmath>
+
+#include "nn/prelu_inplace.h"
 
 namespace srgan_cpp::nn {
 
@@ -24,6 +27,8 @@ void check_conv_options(const ConvOptions& o, const char* layer, bool transposed
                       o.output_padding());
   }
 }
+
+bool takes_winograd(const ConvOptions& o) { return o.kernel_size() == 3 && o.stride() == 1 && o.padding() == 1; }
 
 template <bool Transposed>
 ConvImpl<Transposed>::ConvImpl(const ConvOptions& o)
@@ -48,12 +53,30 @@ at::Tensor ConvImpl<Transposed>::forward(const at::Tensor& input) const {
     return at::conv_transpose2d(input, weight(), bias(), {o.stride(), o.stride()}, {o.padding(), o.padding()},
                                 {o.output_padding(), o.output_padding()});
   } else {
+    if (takes_winograd(o) && winograd_conv3x3_applies(input, weight(), bias())) {
+      return winograd_conv3x3(input, weight(), bias());
+    }
     return at::conv2d(input, weight(), bias(), {o.stride(), o.stride()}, {o.padding(), o.padding()});
   }
 }
 
 template class ConvImpl<false>;
 template class ConvImpl<true>;
+
+at::Tensor conv2d_activated(const Conv2dImpl& conv, const at::Tensor& input, const ConvEpilogue& epilogue) {
+  if (takes_winograd(conv.options()) && winograd_conv3x3_applies(input, conv.weight(), conv.bias(), epilogue)) {
+    return winograd_conv3x3(input, conv.weight(), conv.bias(), epilogue);
+  }
+  at::Tensor y = conv.forward(input);
+  switch (epilogue.kind) {
+    case ConvEpilogue::Kind::kLeakyRelu:
+      return at::leaky_relu_(y, epilogue.negative_slope);
+    case ConvEpilogue::Kind::kPRelu:
+      return prelu_inference_(y, epilogue.prelu_weight);
+    default:
+      return y;
+  }
+}
 
 void bilinear_init_(ConvTranspose2dImpl& conv) {
   const auto& o = conv.options();

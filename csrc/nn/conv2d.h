@@ -6,6 +6,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "nn/module.h"
+#include "nn/winograd_conv3x3.h"
 
 namespace srgan_cpp::nn {
 
@@ -27,6 +28,10 @@ using ConvTranspose2dOptions = ConvOptions;
 // and stride, padding >= 0, and output_padding 0 (or in [0, stride) when transposed).
 void check_conv_options(const ConvOptions& o, const char* layer, bool transposed);
 
+// Whether a (non-transposed) conv with these options is a 3x3, stride-1, padding-1 one, which
+// inference may run by winograd_conv3x3 (nn/winograd_conv3x3.h) instead of at::conv2d.
+bool takes_winograd(const ConvOptions& o);
+
 template <bool Transposed>
 class ConvImpl : public ModuleWithOptions<ConvOptions> {
  public:
@@ -45,6 +50,11 @@ using Conv2dImpl = ConvImpl<false>;
 using ConvTranspose2dImpl = ConvImpl<true>;
 TORCH_MODULE(Conv2d);
 TORCH_MODULE(ConvTranspose2d);
+
+// epilogue(conv(input)): in inference, fused into the Winograd convolution's output pass
+// where it applies; else at::conv2d followed by the activation in place on its own output
+// (leaky_relu_, or prelu_inference_, which keeps at::prelu where a gradient is needed).
+at::Tensor conv2d_activated(const Conv2dImpl& conv, const at::Tensor& input, const ConvEpilogue& epilogue);
 
 // A bilinear up-sampling kernel for a transposed conv of stride `factor` (kernel 2 * factor
 // - factor % 2): every output channel c reads input channel c only. LapSRN initialises its

@@ -1,10 +1,11 @@
 // Bindings of the single C++ layers (BatchNorm2d, Linear, SpectralNormConv2d: Python
-// srgan_cpp.nn.layers; Upsampler: srgan_cpp.nn.upsampler). Every argument is explicit: the Python
-// classes hold the defaults.
+// srgan_cpp.nn.layers; Upsampler: srgan_cpp.nn.upsampler) and of the Winograd convolution
+// (srgan_cpp.nn.winograd). Every argument is explicit: the Python side holds the defaults.
 #include "nn/batch_norm2d.h"
 #include "nn/linear.h"
 #include "nn/spectral_norm_conv2d.h"
 #include "nn/upsampler.h"
+#include "nn/winograd_conv3x3.h"
 #include "python/bind_module.h"
 
 namespace srgan_cpp::python {
@@ -51,6 +52,34 @@ void bind_layers(py::module_& m) {
             py::arg("negative_slope"));
     def_forward<nn::UpsamplerImpl>(cls);
   }
+  m.def("set_winograd_enabled", &nn::set_winograd_enabled, py::arg("enabled"));
+  m.def("winograd_enabled", &nn::winograd_enabled);
+  m.def(
+      "winograd_conv3x3_applies",
+      [](const at::Tensor& input, const at::Tensor& weight, const c10::optional<at::Tensor>& bias) {
+        return nn::winograd_conv3x3_applies(input, weight, bias.value_or(at::Tensor()));
+      },
+      py::arg("input"), py::arg("weight"), py::arg("bias"));
+  // act: "none", "leaky_relu" (negative_slope) or "prelu" (prelu_weight).
+  m.def(
+      "winograd_conv3x3",
+      [](const at::Tensor& input, const at::Tensor& weight, const c10::optional<at::Tensor>& bias,
+         const std::string& act, double negative_slope, const c10::optional<at::Tensor>& prelu_weight) {
+        nn::ConvEpilogue epi;
+        TORCH_CHECK_VALUE(act == "none" || act == "leaky_relu" || act == "prelu",
+                          "winograd_conv3x3: expected `act` 'none', 'leaky_relu' or 'prelu', got '", act, "'");
+        if (act == "leaky_relu") epi.kind = nn::ConvEpilogue::Kind::kLeakyRelu;
+        if (act == "prelu") epi.kind = nn::ConvEpilogue::Kind::kPRelu;
+        epi.negative_slope = negative_slope;
+        epi.prelu_weight = prelu_weight.value_or(at::Tensor());
+        const at::Tensor b = bias.value_or(at::Tensor());
+        TORCH_CHECK_VALUE(nn::winograd_conv3x3_applies(input, weight, b, epi),
+                          "winograd_conv3x3: these arguments take at::conv2d (see winograd_conv3x3_applies): input ",
+                          input.sizes(), " ", input.scalar_type(), ", weight ", weight.sizes());
+        return nn::winograd_conv3x3(input, weight, b, epi);
+      },
+      py::arg("input"), py::arg("weight"), py::arg("bias"), py::arg("act"), py::arg("negative_slope"),
+      py::arg("prelu_weight"));
 }
 
 }  // namespace srgan_cpp::python

@@ -17,6 +17,12 @@ class ResidualDenseBlockImpl : public nn::Module {
   at::Tensor forward(const at::Tensor& x) const;
 
   nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr}, conv4{nullptr}, conv5{nullptr};
+
+ private:
+  // Inference with every conv on the Winograd path (nn/winograd_conv3x3.h): the dense
+  // connections live in one buffer instead of four concatenations.
+  bool dense_buffer_applies(const at::Tensor& x) const;
+  at::Tensor forward_dense_buffer(const at::Tensor& x) const;
 };
 TORCH_MODULE(ResidualDenseBlock);
 

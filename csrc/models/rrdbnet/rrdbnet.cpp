@@ -46,9 +46,12 @@ at::Tensor RRDBNetImpl::forward(const at::Tensor& input) {
   at::Tensor trunk = feat;
   for (const auto& b : *body) trunk = b->forward(trunk);
   feat = feat + conv_body->forward(trunk);
-  feat = leaky_relu_inplace(conv_up1->forward(nearest_x2(feat)), kSlope);
-  feat = leaky_relu_inplace(conv_up2->forward(nearest_x2(feat)), kSlope);
-  return conv_last->forward(leaky_relu_inplace(conv_hr->forward(feat), kSlope));
+  nn::ConvEpilogue leaky;
+  leaky.kind = nn::ConvEpilogue::Kind::kLeakyRelu;
+  leaky.negative_slope = kSlope;
+  feat = nn::conv2d_activated(*conv_up1, nearest_x2(feat), leaky);
+  feat = nn::conv2d_activated(*conv_up2, nearest_x2(feat), leaky);
+  return conv_last->forward(nn::conv2d_activated(*conv_hr, feat, leaky));
 }
 
 }  // namespace srgan_cpp::models

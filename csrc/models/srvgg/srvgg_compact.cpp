@@ -6,7 +6,6 @@
 #include "models/blocks/sr_common.h"
 #include "nn/activation.h"
 #include "nn/prelu.h"
-#include "nn/prelu_inplace.h"
 #include "ops/pixel_shuffle/pixel_shuffle.h"
 
 namespace srgan_cpp::models {
@@ -59,20 +58,25 @@ SRVGGNetCompactImpl::SRVGGNetCompactImpl(const SRVGGNetCompactOptions& o)
   convs.push_back(body->push_back(conv3x3(f, o.num_out_ch() * o.upscale() * o.upscale())));
 }
 
-at::Tensor SRVGGNetCompactImpl::activate(size_t i, const at::Tensor& x) const {
+at::Tensor SRVGGNetCompactImpl::conv_activated(size_t i, const at::Tensor& x) const {
+  nn::ConvEpilogue epilogue;
   if (auto* p = dynamic_cast<nn::PReLUImpl*>(acts[i].get())) {
-    // x is this forward's own conv output: in inference PReLU overwrites it.
-    at::Tensor own = x;
-    return nn::prelu_inference_(own, p->weight());
+    epilogue.kind = nn::ConvEpilogue::Kind::kPRelu;
+    epilogue.prelu_weight = p->weight();
+  } else {
+    const auto& a = static_cast<nn::ActivationImpl&>(*acts[i]);
+    if (a.kind() != "leaky_relu") return a.forward(convs[i]->forward(x));
+    epilogue.kind = nn::ConvEpilogue::Kind::kLeakyRelu;
+    epilogue.negative_slope = a.negative_slope();
   }
-  return static_cast<nn::ActivationImpl*>(acts[i].get())->forward(x);
+  return nn::conv2d_activated(*convs[i], x, epilogue);
 }
 
 at::Tensor SRVGGNetCompactImpl::forward(const at::Tensor& input) {
   constexpr const char* op = "SRVGGNetCompact.forward";
   check_sr_input(input, op, options_.num_in_ch(), convs.front()->weight());
   at::Tensor out = input;
-  for (size_t i = 0; i + 1 < convs.size(); ++i) out = activate(i, convs[i]->forward(out));
+  for (size_t i = 0; i + 1 < convs.size(); ++i) out = conv_activated(i, out);
   const int64_t r = options_.upscale();
   const at::Tensor base = nearest_upsample(input, r);
   // last conv's bias + pixel shuffle + residual add in one fused pass.

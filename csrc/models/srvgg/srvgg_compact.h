@@ -37,7 +37,8 @@ class SRVGGNetCompactImpl : public nn::ModuleWithOptions<SRVGGNetCompactOptions>
   std::vector<std::shared_ptr<nn::Module>> acts;  // body.1, body.3, ... (PReLU or Activation)
 
  private:
-  at::Tensor activate(size_t i, const at::Tensor& x) const;
+  // acts[i](convs[i](x)), the activation fused into the conv where it can be.
+  at::Tensor conv_activated(size_t i, const at::Tensor& x) const;
 };
 TORCH_MODULE(SRVGGNetCompact);
 
