@@ -10,7 +10,8 @@ bicubic: the package's "1920x1080" file is a link to the 2560x1600 one)
 * ``ours_auto / srvgg_x4``: ``srgan_cpp.upscale.Upscaler("srvgg_x4")`` with its automatic
   precision and tiles - exactly what ``srgan-cpp upscale photo.jpg -m srvgg_x4`` runs;
 * ``peer_fp32 / srvgg_x4``: Real-ESRGAN's RealESRGANer method (``realesrganer_reference``)
-  on the same model, fp32 (its CPU mode), tile 256;
+  on the same weights in the plain-PyTorch architecture (``pytorch_twin``), fp32 (its CPU
+  mode), tile 256;
 * the same two for the realesr-general-x4v3 architecture (SRVGGNetCompact 64 features,
   32 convs; seeded random weights: speed does not depend on the weights, and those weights
   cannot be downloaded here) - the compact model Real-ESRGAN ships;

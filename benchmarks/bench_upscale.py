@@ -1,10 +1,11 @@
 """srgan_cpp's upscaler vs Real-ESRGAN's RealESRGANer method, side by side in one run.
 
-Same model object and weights for both (SRVGGNetCompact x4 and RRDBNet x4 with self-made
+Same architecture and weights for both (SRVGGNetCompact x4 and RRDBNet x4 with self-made
 "near-identity" weights, see ``make_model``: nothing can be downloaded), same tile size:
-``peer`` is ``realesrganer_reference.RealESRGANer`` (pad, tile, crop-and-paste, fp32 on the
+``peer`` is ``realesrganer_reference.RealESRGANer`` running the architecture in plain PyTorch
+(``pytorch_twin``, as Real-ESRGAN's users do) (pad, tile, crop-and-paste, fp32 on the
 CPU / fp16 on CUDA; ``tile`` core pixels + ``tile_pad`` 10 of context, ``pre_pad`` 0 as in
-``inference_realesrgan.py``), ``ours`` is ``srgan_cpp.upscale.Upscaler`` (``tile`` pixels
+``inference_realesrgan.py``), ``ours`` is ``srgan_cpp.upscale.Upscaler`` on the srgan_cpp C++ model (``tile`` pixels
 per model call including the blended overlap; channels_last; fp32, bf16 and fp16 where
 the device has them). Both go from an RGB uint8 NumPy image to the upscaled uint8 image
 (no file I/O).
@@ -28,7 +29,6 @@ Sections of the JSON (``benchmarks/results/<device>_upscale.json``):
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import os
 import statistics
@@ -44,7 +44,7 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-from realesrganer_reference import RealESRGANer  # noqa: E402
+from realesrganer_reference import RealESRGANer, pytorch_twin  # noqa: E402
 
 import srgan_cpp  # noqa: E402
 from srgan_cpp.data import imresize  # noqa: E402
@@ -148,7 +148,8 @@ def make_impl(name: str, model: nn.Module, tile: int, device: torch.device) -> C
     """``name`` -> a function RGB uint8 image -> upscaled RGB uint8 image (setup done here)."""
     kind, precision = name.split("_")
     if kind == "peer":
-        peer = RealESRGANer(4, copy.deepcopy(model), tile=tile, tile_pad=10, pre_pad=0, half=precision == "fp16",
+        # Real-ESRGAN's users run the architecture in plain PyTorch: the same weights in it
+        peer = RealESRGANer(4, pytorch_twin(model), tile=tile, tile_pad=10, pre_pad=0, half=precision == "fp16",
                             device=device)
 
         def run_peer(img: np.ndarray) -> np.ndarray:

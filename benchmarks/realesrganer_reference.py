@@ -16,10 +16,17 @@ Written from its documented behaviour, for the benchmark only (no code copied):
 
 Grayscale and alpha inputs, and ``outscale`` resizing (cv2), are not needed by the
 benchmark (RGB inputs at the model's scale) and are left out.
+
+The network it runs is what Real-ESRGAN's users run: the architecture in plain PyTorch
+(``pytorch_twin``: the BasicSR / Real-ESRGAN classes of ``tests/helpers/basicsr_reference.py``)
+with the srgan_cpp model's weights, so its convolutions are torch's (oneDNN on CPU), not
+srgan_cpp's C++ model with its Winograd convolutions and fused layers.
 """
 from __future__ import annotations
 
 import math
+import sys
+from pathlib import Path
 from typing import Optional
 
 import numpy as np
@@ -27,7 +34,24 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["RealESRGANer"]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from helpers import basicsr_reference  # noqa: E402
+
+__all__ = ["RealESRGANer", "pytorch_twin"]
+
+
+def pytorch_twin(model: nn.Module) -> nn.Module:
+    """The plain-PyTorch BasicSR / Real-ESRGAN network of the same architecture (SRVGGNetCompact,
+    RRDBNet, MSRResNet, EDSR) as the srgan_cpp ``model``, holding a copy of its weights."""
+    from srgan_cpp.models import registry
+
+    spec = registry.spec_of(model)
+    cls = getattr(basicsr_reference, type(model).__name__, None) if spec is not None else None
+    if cls is None:
+        raise ValueError(f"pytorch_twin: no plain-PyTorch reference for {type(model).__name__}")
+    twin = cls(**registry.kwargs_of(model, spec))
+    twin.load_state_dict({k: v.detach().clone() for k, v in model.state_dict().items()})
+    return twin.to(next(model.parameters()).dtype).eval()
 
 
 class RealESRGANer:
