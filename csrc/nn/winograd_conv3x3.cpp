@@ -14,12 +14,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "common/cpu_isa.h"
 
 #if SRGAN_CPP_X86_CLONES
 #include <immintrin.h>
-#define SRGAN_CPP_TARGET_AVX512 __attribute__((target("avx512f,fma")))
+#define SRGAN_CPP_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,fma")))
 #endif
 
 namespace srgan_cpp::nn {
@@ -30,7 +32,8 @@ bool cpu_has_avx512f() {
   static const bool ok = [] {
     const char* env = std::getenv("SRGAN_CPP_CPU_ISA");
     if (env != nullptr && std::strcmp(env, "baseline") == 0) return false;
-    return __builtin_cpu_supports("avx512f") != 0;
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl");
   }();
   return ok;
 #else
@@ -59,15 +62,98 @@ at::Tensor transform_weights(const at::Tensor& weight) {
   return u.permute({2, 3, 1, 0}).reshape({36, g.size(1), g.size(0)}).to(at::kFloat).contiguous();
 }
 
+// The transformed weights of the layers seen recently. A model applied to many tiles runs
+// each conv once per tile, and transforming the weights each time cost as much as the
+// convolutions themselves. An entry holds a weak reference to the weight's TensorImpl (so no
+// other tensor can take its address while the entry exists), and is used only while the
+// weight's data pointer and version counter are unchanged (an optimizer step, copy_ or
+// load_state_dict bumps the version). Bounded by kMaxCachedBytes, least recently used first.
+class WeightCache {
+ public:
+  at::Tensor get(const at::Tensor& weight) {
+    // Inference tensors have no version counter to check: transform every time.
+    if (weight.is_inference()) return transform_weights(weight);
+    const c10::TensorImpl* impl = weight.unsafeGetTensorImpl();
+    const uint32_t version = impl->version_counter().current_version();
+    const void* data = weight.const_data_ptr();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = entries_.find(impl);
+      if (it != entries_.end() && !it->second.owner.expired() && it->second.data == data &&
+          it->second.version == version && it->second.dtype == weight.scalar_type()) {
+        it->second.last_use = ++tick_;
+        return it->second.U;
+      }
+    }
+    at::Tensor U = transform_weights(weight);
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto old = entries_.find(impl);
+    if (old != entries_.end()) erase(old);
+    const int64_t bytes = U.numel() * static_cast<int64_t>(sizeof(float));
+    while (!entries_.empty() && bytes_ + bytes > kMaxCachedBytes) evict_one();
+    if (bytes <= kMaxCachedBytes) {
+      entries_.emplace(impl, Entry{c10::weak_intrusive_ptr<c10::TensorImpl>(weight.getIntrusivePtr()), data, version,
+                                   weight.scalar_type(), U, ++tick_});
+      bytes_ += bytes;
+    }
+    return U;
+  }
+
+  void clear() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    entries_.clear();
+    bytes_ = 0;
+  }
+
+ private:
+  static constexpr int64_t kMaxCachedBytes = int64_t{512} << 20;
+  struct Entry {
+    c10::weak_intrusive_ptr<c10::TensorImpl> owner;
+    const void* data;
+    uint32_t version;
+    at::ScalarType dtype;
+    at::Tensor U;
+    uint64_t last_use;
+  };
+  using Map = std::unordered_map<const c10::TensorImpl*, Entry>;
+
+  void erase(Map::iterator it) {
+    bytes_ -= it->second.U.numel() * static_cast<int64_t>(sizeof(float));
+    entries_.erase(it);
+  }
+  // An entry whose weight is gone, else the least recently used one.
+  void evict_one() {
+    auto victim = entries_.begin();
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->second.owner.expired()) {
+        victim = it;
+        break;
+      }
+      if (it->second.last_use < victim->second.last_use) victim = it;
+    }
+    erase(victim);
+  }
+
+  std::mutex mutex_;
+  Map entries_;
+  int64_t bytes_ = 0;
+  uint64_t tick_ = 0;
+};
+
+WeightCache& weight_cache() {
+  static WeightCache* cache = new WeightCache();  // never destroyed: used until the process exits
+  return *cache;
+}
+
 // Where the tensors of one call live; strides in elements, channels contiguous.
 struct Geometry {
   int64_t N, H, W, Cin, Cout;
-  const float* in;
+  const void* in;  // float, or bfloat16 bits (uint16_t)
   int64_t in_sn, in_sh, in_sw;
-  float* out;
+  void* out;
   int64_t out_sn, out_sh, out_sw;
   const float* U;     // [36][Cin][Cout]
-  const float* bias;  // Cout or nullptr
+  const float* bias;  // Cout or nullptr (float32 whatever the tensors' dtype)
   ConvEpilogue::Kind act;
   float slope;          // leaky slope, or the single PReLU slope
   const float* slopes;  // per-channel PReLU slopes or nullptr
@@ -77,6 +163,28 @@ struct Geometry {
 
 SRGAN_CPP_TARGET_AVX512 inline __mmask16 tail_mask(int64_t left) {
   return left >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << left) - 1u);
+}
+
+// 16 channels of a float32 or bfloat16 tensor as 16 floats: full vectors, or the first
+// `m` lanes of a last partial one (masked loads only there: they are slower).
+SRGAN_CPP_TARGET_AVX512 SRGAN_CPP_ALWAYS_INLINE __m512 load16(const float* p, bool full, __mmask16 m) {
+  return full ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(m, p);
+}
+SRGAN_CPP_TARGET_AVX512 SRGAN_CPP_ALWAYS_INLINE __m512 load16(const uint16_t* p, bool full, __mmask16 m) {
+  const __m256i h = full ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)) : _mm256_maskz_loadu_epi16(m, p);
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));  // bf16 bits = a float's top half
+}
+
+SRGAN_CPP_TARGET_AVX512 SRGAN_CPP_ALWAYS_INLINE void store16(float* p, __m512 v) { _mm512_storeu_ps(p, v); }
+// Rounded to bfloat16 as c10::BFloat16 does: to nearest even, NaN -> 0x7FC0.
+SRGAN_CPP_TARGET_AVX512 SRGAN_CPP_ALWAYS_INLINE void store16(uint16_t* p, __m512 v) {
+  const __m512i u = _mm512_castps_si512(v);
+  const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+  __m512i r = _mm512_srli_epi32(_mm512_add_epi32(u, _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7FFF))), 16);
+  const __mmask16 nan =
+      _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, _mm512_set1_epi32(0x7FFFFFFF)), _mm512_set1_epi32(0x7F800000));
+  r = _mm512_mask_mov_epi32(r, nan, _mm512_set1_epi32(0x7FC0));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi32_epi16(r));
 }
 
 // F(4x4, 3x3) on the points 0, 1, -1, 2, -2 and infinity (Lavin & Gray 2016): 6x6 input
@@ -123,17 +231,19 @@ inline int64_t position_stride(int64_t T, int64_t C) { return T * C + 16; }
 
 // V[p][t][c] = (B^T d B)[p] for the tiles q0 .. q0 + T - 1 (tile (ty, tx) reads input rows
 // 4 ty - 1 .. 4 ty + 4 and the same columns; outside the image is the zero padding).
+template <typename T_in>
 SRGAN_CPP_TARGET_AVX512 void input_transform(const Geometry& g, int64_t q0, int64_t T, float* V) {
+  const T_in* in = static_cast<const T_in*>(g.in);
   const int64_t Cin = g.Cin, ps = position_stride(T, Cin), tile_rows = (g.H + kTile - 1) / kTile,
                 tile_cols = (g.W + kTile - 1) / kTile;
   for (int64_t t = 0; t < T; ++t) {
     const TileIndex tile = tile_of(q0 + t, tile_rows, tile_cols);
     const int64_t y0 = kTile * tile.ty - 1, x0 = kTile * tile.tx - 1;
-    const float* src[kAlpha][kAlpha];  // nullptr: padding
+    const T_in* src[kAlpha][kAlpha];  // nullptr: padding
     for (int i = 0; i < kAlpha; ++i)
       for (int j = 0; j < kAlpha; ++j) {
         const bool inside = y0 + i >= 0 && y0 + i < g.H && x0 + j >= 0 && x0 + j < g.W;
-        src[i][j] = inside ? g.in + tile.n * g.in_sn + (y0 + i) * g.in_sh + (x0 + j) * g.in_sw : nullptr;
+        src[i][j] = inside ? in + tile.n * g.in_sn + (y0 + i) * g.in_sh + (x0 + j) * g.in_sw : nullptr;
       }
     for (int64_t c = 0; c < Cin; c += 16) {
       // Masked loads and stores only for a last partial chunk: full-width ones are faster
@@ -144,11 +254,7 @@ SRGAN_CPP_TARGET_AVX512 void input_transform(const Geometry& g, int64_t q0, int6
       for (int j = 0; j < kAlpha; ++j) {
         __m512 col[kAlpha], out[kAlpha];
         for (int i = 0; i < kAlpha; ++i) {
-          if (src[i][j] == nullptr) {
-            col[i] = _mm512_setzero_ps();
-          } else {
-            col[i] = full ? _mm512_loadu_ps(src[i][j] + c) : _mm512_maskz_loadu_ps(m, src[i][j] + c);
-          }
+          col[i] = src[i][j] == nullptr ? _mm512_setzero_ps() : load16(src[i][j] + c, full, m);
         }
         input_1d(col, out);
         for (int i = 0; i < kAlpha; ++i) r[i][j] = out[i];
@@ -260,6 +366,7 @@ SRGAN_CPP_TARGET_AVX512 inline __m512 apply_epilogue(const Geometry& g, __m512 y
 
 // out = epilogue(A^T M A + bias) for the tiles q0 .. q0 + T - 1 (outputs outside the
 // image are not written).
+template <typename T_out>
 SRGAN_CPP_TARGET_AVX512 void output_transform(const Geometry& g, int64_t q0, int64_t T, const float* M) {
   const int64_t Cout = g.Cout, ps = position_stride(T, Cout), tile_rows = (g.H + kTile - 1) / kTile,
                 tile_cols = (g.W + kTile - 1) / kTile;
@@ -268,7 +375,7 @@ SRGAN_CPP_TARGET_AVX512 void output_transform(const Geometry& g, int64_t q0, int
     const int64_t oy = kTile * tile.ty, ox = kTile * tile.tx;
     const int rows = static_cast<int>(std::min<int64_t>(kTile, g.H - oy));
     const int cols = static_cast<int>(std::min<int64_t>(kTile, g.W - ox));
-    float* base = g.out + tile.n * g.out_sn + oy * g.out_sh + ox * g.out_sw;
+    T_out* base = static_cast<T_out*>(g.out) + tile.n * g.out_sn + oy * g.out_sh + ox * g.out_sw;
     const float* src = M + t * Cout;
     for (int64_t co = 0; co < Cout; co += 16) {
       __m512 s[kTile][kAlpha];  // s = A^T m, one column at a time
@@ -282,9 +389,8 @@ SRGAN_CPP_TARGET_AVX512 void output_transform(const Geometry& g, int64_t q0, int
       for (int i = 0; i < rows; ++i) {
         __m512 y[kTile];
         output_1d(s[i], y);
-        float* dst = base + i * g.out_sh + co;
-        for (int j = 0; j < cols; ++j)
-          _mm512_storeu_ps(dst + j * g.out_sw, apply_epilogue(g, _mm512_add_ps(y[j], b), co));
+        T_out* dst = base + i * g.out_sh + co;
+        for (int j = 0; j < cols; ++j) store16(dst + j * g.out_sw, apply_epilogue(g, _mm512_add_ps(y[j], b), co));
       }
     }
   }
@@ -298,15 +404,16 @@ std::unique_ptr<float[], AlignedFree> aligned_floats(int64_t count) {
   return std::unique_ptr<float[], AlignedFree>(static_cast<float*>(std::aligned_alloc(64, bytes)));
 }
 
+template <typename T_elem>
 SRGAN_CPP_TARGET_AVX512 void run_blocks(const Geometry& g, int64_t T, int64_t tiles, int64_t begin, int64_t end) {
   auto V = aligned_floats(kPositions * position_stride(T, g.Cin));
   auto M = aligned_floats(kPositions * position_stride(T, g.Cout));
   TORCH_CHECK(V && M, "winograd_conv3x3: out of memory for the transform buffers");
   for (int64_t b = begin; b < end; ++b) {
     const int64_t q0 = b * T, count = std::min(T, tiles - q0);
-    input_transform(g, q0, count, V.get());
+    input_transform<T_elem>(g, q0, count, V.get());
     batched_gemm(g, V.get(), M.get(), count);
-    output_transform(g, q0, count, M.get());
+    output_transform<T_elem>(g, q0, count, M.get());
   }
 }
 
@@ -330,25 +437,27 @@ bool writable_without_overlap(const at::Tensor& t) {
 }  // namespace
 
 void set_winograd_enabled(bool enabled) { enabled_flag().store(enabled); }
+void clear_winograd_weight_cache() { weight_cache().clear(); }
 bool winograd_enabled() { return enabled_flag().load() && cpu_has_avx512f(); }
 
 bool winograd_conv3x3_applies(const at::Tensor& input, const at::Tensor& weight, const at::Tensor& bias,
                               const ConvEpilogue& epilogue) {
   if (!winograd_enabled()) return false;
   if (!input.defined() || !weight.defined() || !input.is_cpu() || !weight.is_cpu()) return false;
-  if (input.scalar_type() != at::kFloat || weight.scalar_type() != at::kFloat) return false;
-  const bool bias_ok = !bias.defined() || (bias.is_cpu() && bias.scalar_type() == at::kFloat && bias.dim() == 1 &&
+  const at::ScalarType dtype = input.scalar_type();
+  if ((dtype != at::kFloat && dtype != at::kBFloat16) || weight.scalar_type() != dtype) return false;
+  const bool bias_ok = !bias.defined() || (bias.is_cpu() && bias.scalar_type() == dtype && bias.dim() == 1 &&
                                            bias.size(0) == weight.size(0));
   if (!bias_ok) return false;
   if (at::GradMode::is_enabled() &&
       (input.requires_grad() || weight.requires_grad() || (bias.defined() && bias.requires_grad())))
     return false;
-  if (at::autocast::is_autocast_enabled(at::kCPU)) return false;  // at::conv2d would run in bfloat16
+  if (at::autocast::is_autocast_enabled(at::kCPU)) return false;  // at::conv2d would cast to autocast's dtype
   if (weight.dim() != 4 || weight.size(2) != 3 || weight.size(3) != 3 || weight.size(0) % 16 != 0) return false;
   if (!channels_contiguous_4d(input) || input.size(1) != weight.size(1) || input.numel() == 0) return false;
   if (epilogue.kind == ConvEpilogue::Kind::kPRelu) {
     const at::Tensor& w = epilogue.prelu_weight;
-    if (!w.defined() || !w.is_cpu() || w.scalar_type() != at::kFloat || w.dim() != 1 ||
+    if (!w.defined() || !w.is_cpu() || w.scalar_type() != dtype || w.dim() != 1 ||
         (w.numel() != 1 && w.numel() != weight.size(0)))
       return false;
   }
@@ -360,27 +469,30 @@ void winograd_conv3x3_out(const at::Tensor& input, const at::Tensor& weight, con
   TORCH_CHECK(winograd_conv3x3_applies(input, weight, bias, epilogue),
               "winograd_conv3x3: called for arguments it does not handle");
   const int64_t N = input.size(0), Cin = input.size(1), H = input.size(2), W = input.size(3), Cout = weight.size(0);
-  TORCH_CHECK(out.scalar_type() == at::kFloat && out.is_cpu() && out.dim() == 4 && out.size(0) == N &&
+  TORCH_CHECK(out.scalar_type() == input.scalar_type() && out.is_cpu() && out.dim() == 4 && out.size(0) == N &&
                   out.size(1) == Cout && out.size(2) == H && out.size(3) == W && writable_without_overlap(out),
-              "winograd_conv3x3_out: expected `out` float32 (", N, ", ", Cout, ", ", H, ", ", W,
+              "winograd_conv3x3_out: expected `out` ", input.scalar_type(), " (", N, ", ", Cout, ", ", H, ", ", W,
               ") with contiguous, non-overlapping channels, got ", out.scalar_type(), " ", out.sizes(), " strides ",
               out.strides());
 #if SRGAN_CPP_X86_CLONES
   // Named in torch.profiler's tables like an ATen op (it is none: the models call it directly).
   RECORD_FUNCTION("srgan_cpp::winograd_conv3x3", std::vector<c10::IValue>({input, weight}));
-  const at::Tensor U = transform_weights(weight);
-  const at::Tensor b = bias.defined() ? bias.contiguous() : at::Tensor();
+  const bool bf16 = input.scalar_type() == at::kBFloat16;
+  // Weights, bias and slopes in float32 whatever the dtype: bfloat16 tensors are only
+  // stored in bfloat16; every product and sum is float32, rounded once on the way out.
+  const at::Tensor U = weight_cache().get(weight);
+  const at::Tensor b = bias.defined() ? bias.to(at::kFloat).contiguous() : at::Tensor();
   at::Tensor slopes;
   Geometry g{N,
              H,
              W,
              Cin,
              Cout,
-             input.const_data_ptr<float>(),
+             input.const_data_ptr(),
              input.stride(0),
              input.stride(2),
              input.stride(3),
-             out.data_ptr<float>(),
+             out.data_ptr(),
              out.stride(0),
              out.stride(2),
              out.stride(3),
@@ -391,7 +503,7 @@ void winograd_conv3x3_out(const at::Tensor& input, const at::Tensor& weight, con
              nullptr};
   if (epilogue.kind == ConvEpilogue::Kind::kLeakyRelu) g.slope = static_cast<float>(epilogue.negative_slope);
   if (epilogue.kind == ConvEpilogue::Kind::kPRelu) {
-    slopes = epilogue.prelu_weight.contiguous();
+    slopes = epilogue.prelu_weight.to(at::kFloat).contiguous();
     if (slopes.numel() == 1) {
       g.slope = slopes.const_data_ptr<float>()[0];
     } else {
@@ -403,7 +515,13 @@ void winograd_conv3x3_out(const at::Tensor& input, const at::Tensor& weight, con
   const int64_t budget = 512 * 1024 / (kPositions * 4 * (Cin + Cout));
   const int64_t T = std::max<int64_t>(kRows, std::min<int64_t>(budget, 96) / kRows * kRows);
   const int64_t tiles = N * ((H + kTile - 1) / kTile) * ((W + kTile - 1) / kTile);
-  at::parallel_for(0, (tiles + T - 1) / T, 1, [&](int64_t begin, int64_t end) { run_blocks(g, T, tiles, begin, end); });
+  at::parallel_for(0, (tiles + T - 1) / T, 1, [&](int64_t begin, int64_t end) {
+    if (bf16) {
+      run_blocks<uint16_t>(g, T, tiles, begin, end);
+    } else {
+      run_blocks<float>(g, T, tiles, begin, end);
+    }
+  });
 #endif
 }
 

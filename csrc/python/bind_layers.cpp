@@ -54,6 +54,7 @@ void bind_layers(py::module_& m) {
   }
   m.def("set_winograd_enabled", &nn::set_winograd_enabled, py::arg("enabled"));
   m.def("winograd_enabled", &nn::winograd_enabled);
+  m.def("clear_winograd_weight_cache", &nn::clear_winograd_weight_cache);
   m.def(
       "winograd_conv3x3_applies",
       [](const at::Tensor& input, const at::Tensor& weight, const c10::optional<at::Tensor>& bias) {

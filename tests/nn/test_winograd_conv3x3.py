@@ -1,6 +1,7 @@
 """The Winograd F(4x4, 3x3) convolution (csrc/nn/winograd_conv3x3.cpp) against a float64
-F.conv2d reference: every tile remainder, channel tail, epilogue and input layout it takes, when
-it must step aside for F.conv2d, and the C++ models that use it in inference."""
+F.conv2d reference: every tile remainder, channel tail, epilogue, input layout and dtype
+(float32, bfloat16) it takes, its weight cache, when it must step aside for F.conv2d, and the
+C++ models that use it in inference."""
 from __future__ import annotations
 
 import pytest
@@ -80,6 +81,40 @@ def test_channel_slice_input_and_thread_count_give_the_same_bits():
     assert torch.equal(whole, sliced) and torch.equal(whole, one_thread)
 
 
+@pytest.mark.parametrize("act", ["none", "leaky_relu", "prelu"])
+def test_bfloat16_is_as_accurate_as_the_direct_bfloat16_convolution(act):
+    """bf16 tensors, float32 arithmetic inside, one rounding on the way out: against the float64
+    result of the same bf16-rounded inputs, its error is at most that of F.conv2d in bf16."""
+    x, weight, bias = _case(1, 64, 48, 37, 29, seed=4)
+    xb, wb, bb = x.bfloat16(), weight.bfloat16(), bias.bfloat16()
+    slopes = torch.linspace(-0.3, 0.3, 48).bfloat16()
+    def act_fn(t):
+        return {"none": t, "leaky_relu": F.leaky_relu(t, 0.2), "prelu": F.prelu(t, slopes.to(t.dtype))}[act]
+    with torch.inference_mode():
+        y = winograd.conv3x3(xb, wb, bb, act=act, negative_slope=0.2, prelu_weight=slopes)
+        direct = act_fn(F.conv2d(xb, wb, bb, padding=1))
+    ref = act_fn(_reference(xb, wb, bb))
+    assert y.dtype == torch.bfloat16 and y.is_contiguous(memory_format=CL)
+    err = (y.double() - ref).abs()
+    err_direct = (direct.double() - ref).abs()
+    assert err.max() <= err_direct.max() and err.mean() <= err_direct.mean() * 1.05, (err.max(), err_direct.max())
+
+
+def test_cached_weights_follow_in_place_changes():
+    x, weight, bias = _case(1, 16, 16, 9, 9, seed=5)
+    with torch.inference_mode():
+        first = winograd.conv3x3(x, weight, bias)
+    with torch.no_grad():
+        weight.mul_(2.0)  # bumps the version counter: the cached transform must not be used
+    with torch.inference_mode():
+        second = winograd.conv3x3(x, weight, bias)
+    _assert_float32_close(second, _reference(x, weight, bias))
+    assert not torch.equal(first, second)
+    winograd.clear_cache()
+    with torch.inference_mode():
+        assert torch.equal(winograd.conv3x3(x, weight, bias), second)
+
+
 def test_nan_stays_inside_the_blocks_it_feeds():
     x, weight, bias = _case(1, 16, 16, 12, 12)
     x[0, 3, 5, 6] = float("nan")  # tile (1, 1) of the 3x3 grid of 4x4 blocks, away from its border
@@ -100,7 +135,9 @@ def test_steps_aside_where_it_does_not_apply():
         assert _applies(x, weight, bias)
         assert not _applies(x.contiguous(), weight, bias)  # NCHW: channels not contiguous
         assert not _applies(x.double(), weight.double(), bias.double())
-        assert not _applies(x.bfloat16(), weight.bfloat16(), bias.bfloat16())
+        assert _applies(x.bfloat16(), weight.bfloat16(), bias.bfloat16())
+        assert not _applies(x.half(), weight.half(), bias.half())
+        assert not _applies(x.bfloat16(), weight, bias)  # mixed dtypes: F.conv2d's error
         assert not _applies(x, weight[:8], bias[:8])  # 8 output channels: not a whole vector
         assert not _applies(x, torch.randn(32, 16, 5, 5), bias)
         assert not _applies(x[:, :8], weight, bias)  # channel count differs from the weight's
@@ -127,17 +164,23 @@ def test_steps_aside_where_it_does_not_apply():
     lambda: models.EDSR(num_feat=16, num_block=2, upscale=2),
     lambda: models.MSRResNet(num_feat=16, num_block=2, upscale=4),
 ], ids=["srvgg_prelu", "srvgg_leaky", "rrdbnet_x4", "rrdbnet_x2", "edsr", "msrresnet"])
-def test_models_in_inference_match_the_direct_convolution(factory):
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_models_in_inference_match_the_direct_convolution(factory, dtype):
     torch.manual_seed(0)
-    model = factory().eval().to(memory_format=CL)
-    x = torch.rand(1, 3, 20, 28).contiguous(memory_format=CL)
+    model = factory().eval().to(dtype).to(memory_format=CL)
+    x = torch.rand(1, 3, 20, 28).to(dtype).contiguous(memory_format=CL)
     with torch.inference_mode():
-        fast = model(x)
+        with torch.profiler.profile() as prof:
+            fast = model(x)
         with winograd.enabled(False):
             direct = model(x)
         reference = model.double()(x.double())
-    assert fast.shape == direct.shape
-    assert not torch.equal(fast, direct)  # the Winograd path really ran
+    ran = {e.key: e.count for e in prof.key_averages()}
+    assert ran.get("srgan_cpp::winograd_conv3x3", 0) > 0, ran  # the Winograd path really ran
+    assert fast.shape == direct.shape and fast.dtype == dtype
     err_fast = (fast.double() - reference).abs().max().item()
     err_direct = (direct.double() - reference).abs().max().item()
-    assert err_fast <= max(20 * err_direct, 1e-5), (err_fast, err_direct)
+    if dtype == torch.float32:
+        assert err_fast <= max(20 * err_direct, 1e-5), (err_fast, err_direct)
+    else:  # float32 arithmetic inside: no worse than oneDNN's bf16 convolutions
+        assert err_fast <= 1.5 * err_direct, (err_fast, err_direct)
