@@ -21,7 +21,7 @@ torch_spec=${SRGAN_CPP_COMPAT_TORCH:-"torch~=${oldest}.0"}
 pythons=${SRGAN_CPP_COMPAT_PYTHONS:-"3.11 3.12"}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/srgan_cpp/compat
 # The smoke subset: op parity with PyTorch (forward, backward, opcheck), a C++ model's
-# forward, backward and state_dict, models.load, MATLAB imresize, PSNR/SSIM, and the C++
+# forward, backward and state_dict, the Winograd convolution, models.load, MATLAB imresize, PSNR/SSIM, and the C++
 # API built against the installed CMake package. Named by file name, wherever under tests/
 # the file lives. (The whole suite passed on torch 2.4.1 but for one torch.export test.)
 smoke=(
@@ -31,6 +31,7 @@ smoke=(
   "test_fused_pixel_shuffle.py::test_forward_matches_eager_exactly"
   "test_fused_pixel_shuffle.py::test_backward_matches_eager"
   "test_srcnn.py"
+  "test_winograd_conv3x3.py"
   "test_sr_loader.py"
   "test_resize.py"
   "test_metrics.py"
