@@ -7,8 +7,10 @@
 #include <ATen/ops/tensor.h>
 #include <ATen/record_function.h>
 #include <c10/core/GradMode.h>
+#include <c10/core/impl/TorchDispatchModeTLS.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -16,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 
 #include "common/cpu_isa.h"
 
@@ -298,50 +301,21 @@ SRGAN_CPP_TARGET_AVX512 void micro_gemm(const float* A, int64_t lda, const float
 
 constexpr int kRows = 12;  // tiles per register block: 12 x 2 accumulators + 2 B vectors
 
+using MicroGemm = void (*)(const float*, int64_t, const float*, int64_t, float*, int64_t, int64_t);
+
+// micro_gemm<1, NV> .. micro_gemm<kRows - 1, NV>: the kernels for a last partial row block.
+template <int NV, size_t... R>
+constexpr std::array<MicroGemm, sizeof...(R)> tail_kernels(std::index_sequence<R...>) {
+  return {&micro_gemm<static_cast<int>(R) + 1, NV>...};
+}
+
 template <int NV>
 SRGAN_CPP_TARGET_AVX512 void gemm_rows(const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc,
                                        int64_t K, int64_t rows) {
+  static constexpr auto kTails = tail_kernels<NV>(std::make_index_sequence<kRows - 1>());
   int64_t r = 0;
   for (; r + kRows <= rows; r += kRows) micro_gemm<kRows, NV>(A + r * lda, lda, B, ldb, C + r * ldc, ldc, K);
-  const float* a = A + r * lda;
-  float* c = C + r * ldc;
-  switch (rows - r) {
-    case 0:
-      break;
-    case 1:
-      micro_gemm<1, NV>(a, lda, B, ldb, c, ldc, K);
-      break;
-    case 2:
-      micro_gemm<2, NV>(a, lda, B, ldb, c, ldc, K);
-      break;
-    case 3:
-      micro_gemm<3, NV>(a, lda, B, ldb, c, ldc, K);
-      break;
-    case 4:
-      micro_gemm<4, NV>(a, lda, B, ldb, c, ldc, K);
-      break;
-    case 5:
-      micro_gemm<5, NV>(a, lda, B, ldb, c, ldc, K);
-      break;
-    case 6:
-      micro_gemm<6, NV>(a, lda, B, ldb, c, ldc, K);
-      break;
-    case 7:
-      micro_gemm<7, NV>(a, lda, B, ldb, c, ldc, K);
-      break;
-    case 8:
-      micro_gemm<8, NV>(a, lda, B, ldb, c, ldc, K);
-      break;
-    case 9:
-      micro_gemm<9, NV>(a, lda, B, ldb, c, ldc, K);
-      break;
-    case 10:
-      micro_gemm<10, NV>(a, lda, B, ldb, c, ldc, K);
-      break;
-    default:
-      micro_gemm<11, NV>(a, lda, B, ldb, c, ldc, K);
-      break;
-  }
+  if (r < rows) kTails[rows - r - 1](A + r * lda, lda, B, ldb, C + r * ldc, ldc, K);
 }
 
 // M[p] (T x Cout) = V[p] (T x Cin) * U[p] (Cin x Cout) for the 36 positions p.
@@ -419,6 +393,10 @@ SRGAN_CPP_TARGET_AVX512 void run_blocks(const Geometry& g, int64_t T, int64_t ti
 
 #endif  // SRGAN_CPP_X86_CLONES
 
+bool plain_tensor(const at::Tensor& t) {
+  return t.layout() == at::kStrided && t.has_storage() && !t.unsafeGetTensorImpl()->is_python_dispatch();
+}
+
 // Channels contiguous (a size-1 dimension's stride is never used).
 bool channels_contiguous_4d(const at::Tensor& t) { return t.dim() == 4 && (t.size(1) == 1 || t.stride(1) == 1); }
 
@@ -444,6 +422,11 @@ bool winograd_conv3x3_applies(const at::Tensor& input, const at::Tensor& weight,
                               const ConvEpilogue& epilogue) {
   if (!winograd_enabled()) return false;
   if (!input.defined() || !weight.defined() || !input.is_cpu() || !weight.is_cpu()) return false;
+  // Only real dense tensors: a FakeTensor, another Python subclass, a functorch wrapper or an
+  // active dispatch mode must see at::conv2d (their data cannot be read here).
+  if (c10::impl::dispatch_mode_enabled() || !plain_tensor(input) || !plain_tensor(weight) ||
+      (bias.defined() && !plain_tensor(bias)))
+    return false;
   const at::ScalarType dtype = input.scalar_type();
   if ((dtype != at::kFloat && dtype != at::kBFloat16) || weight.scalar_type() != dtype) return false;
   const bool bias_ok = !bias.defined() || (bias.is_cpu() && bias.scalar_type() == dtype && bias.dim() == 1 &&

@@ -146,6 +146,11 @@ def test_steps_aside_where_it_does_not_apply():
         with winograd.enabled(False):
             assert not _applies(x, weight, bias) and not winograd.is_enabled()
         assert winograd.is_enabled()
+    from torch._subclasses.fake_tensor import FakeTensorMode
+    with FakeTensorMode() as mode, torch.inference_mode():
+        fake_x, fake_w = mode.from_tensor(x), mode.from_tensor(weight)
+        assert not _applies(fake_x, fake_w)  # no data to read: F.conv2d's fake kernel
+        assert not _applies(x, weight)  # a dispatch mode is active
     w_grad = weight.clone().requires_grad_()
     assert not _applies(x, w_grad, bias)  # training: F.conv2d and its backward
     with torch.no_grad():
