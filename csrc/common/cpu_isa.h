@@ -19,9 +19,12 @@
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
 #define SRGAN_CPP_X86_CLONES 1
 #define SRGAN_CPP_TARGET_AVX2 __attribute__((target("avx2,fma")))
+// For kernels written with AVX-512 intrinsics (run only where cpu_has_avx512() is true).
+#define SRGAN_CPP_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,fma")))
 #else
 #define SRGAN_CPP_X86_CLONES 0
 #define SRGAN_CPP_TARGET_AVX2
+#define SRGAN_CPP_TARGET_AVX512
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -35,13 +38,28 @@
 
 namespace srgan_cpp {
 
+namespace isa_detail {
+inline bool baseline_forced() {
+  const char* env = std::getenv("SRGAN_CPP_CPU_ISA");
+  return env != nullptr && std::strcmp(env, "baseline") == 0;
+}
+}  // namespace isa_detail
+
 inline bool cpu_has_avx2_fma() {
 #if SRGAN_CPP_X86_CLONES
-  static const bool ok = [] {
-    const char* env = std::getenv("SRGAN_CPP_CPU_ISA");
-    if (env != nullptr && std::strcmp(env, "baseline") == 0) return false;
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }();
+  static const bool ok =
+      !isa_detail::baseline_forced() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return ok;
+#else
+  return false;
+#endif
+}
+
+// AVX-512 F, BW and VL (what SRGAN_CPP_TARGET_AVX512 code uses); false when the baseline is forced.
+inline bool cpu_has_avx512() {
+#if SRGAN_CPP_X86_CLONES
+  static const bool ok = !isa_detail::baseline_forced() && __builtin_cpu_supports("avx512f") &&
+                         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
   return ok;
 #else
   return false;

@@ -53,21 +53,21 @@ at::Tensor ConvImpl<Transposed>::forward(const at::Tensor& input) const {
     return at::conv_transpose2d(input, weight(), bias(), {o.stride(), o.stride()}, {o.padding(), o.padding()},
                                 {o.output_padding(), o.output_padding()});
   } else {
-    if (takes_winograd(o) && winograd_conv3x3_applies(input, weight(), bias())) {
-      return winograd_conv3x3(input, weight(), bias());
-    }
-    return at::conv2d(input, weight(), bias(), {o.stride(), o.stride()}, {o.padding(), o.padding()});
+    return conv2d_activated(*this, input, {});
   }
 }
 
 template class ConvImpl<false>;
 template class ConvImpl<true>;
 
-at::Tensor conv2d_activated(const Conv2dImpl& conv, const at::Tensor& input, const ConvEpilogue& epilogue) {
-  if (takes_winograd(conv.options()) && winograd_conv3x3_applies(input, conv.weight(), conv.bias(), epilogue)) {
-    return winograd_conv3x3(input, conv.weight(), conv.bias(), epilogue);
+at::Tensor conv2d_activated(const Conv2dImpl& conv, const at::Tensor& input, const ConvEpilogue& epilogue,
+                            bool with_bias) {
+  const auto& o = conv.options();
+  const at::Tensor bias = with_bias ? conv.bias() : at::Tensor();
+  if (takes_winograd(o) && winograd_conv3x3_applies(input, conv.weight(), bias, epilogue)) {
+    return winograd_conv3x3(input, conv.weight(), bias, epilogue);
   }
-  at::Tensor y = conv.forward(input);
+  at::Tensor y = at::conv2d(input, conv.weight(), bias, {o.stride(), o.stride()}, {o.padding(), o.padding()});
   switch (epilogue.kind) {
     case ConvEpilogue::Kind::kLeakyRelu:
       return at::leaky_relu_(y, epilogue.negative_slope);

@@ -51,10 +51,13 @@ using ConvTranspose2dImpl = ConvImpl<true>;
 TORCH_MODULE(Conv2d);
 TORCH_MODULE(ConvTranspose2d);
 
-// epilogue(conv(input)): in inference, fused into the Winograd convolution's output pass
-// where it applies; else at::conv2d followed by the activation in place on its own output
-// (leaky_relu_, or prelu_inference_, which keeps at::prelu where a gradient is needed).
-at::Tensor conv2d_activated(const Conv2dImpl& conv, const at::Tensor& input, const ConvEpilogue& epilogue);
+// epilogue(conv(input)), without the conv's bias if !with_bias (for ops that add it
+// themselves): in inference, the Winograd convolution with the activation fused into its
+// output pass where it applies; else at::conv2d followed by the activation in place on its
+// own output (leaky_relu_, or prelu_inference_, which keeps at::prelu where a gradient is
+// needed). Conv2d::forward is conv2d_activated(conv, input, {}).
+at::Tensor conv2d_activated(const Conv2dImpl& conv, const at::Tensor& input, const ConvEpilogue& epilogue,
+                            bool with_bias = true);
 
 // A bilinear up-sampling kernel for a transposed conv of stride `factor` (kernel 2 * factor
 // - factor % 2): every output channel c reads input channel c only. LapSRN initialises its

@@ -24,25 +24,10 @@
 
 #if SRGAN_CPP_X86_CLONES
 #include <immintrin.h>
-#define SRGAN_CPP_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,fma")))
 #endif
 
 namespace srgan_cpp::nn {
 namespace {
-
-bool cpu_has_avx512f() {
-#if SRGAN_CPP_X86_CLONES
-  static const bool ok = [] {
-    const char* env = std::getenv("SRGAN_CPP_CPU_ISA");
-    if (env != nullptr && std::strcmp(env, "baseline") == 0) return false;
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl");
-  }();
-  return ok;
-#else
-  return false;
-#endif
-}
 
 std::atomic<bool>& enabled_flag() {
   static std::atomic<bool> flag{[] {
@@ -416,7 +401,7 @@ bool writable_without_overlap(const at::Tensor& t) {
 
 void set_winograd_enabled(bool enabled) { enabled_flag().store(enabled); }
 void clear_winograd_weight_cache() { weight_cache().clear(); }
-bool winograd_enabled() { return enabled_flag().load() && cpu_has_avx512f(); }
+bool winograd_enabled() { return enabled_flag().load() && cpu_has_avx512(); }
 
 bool winograd_conv3x3_applies(const at::Tensor& input, const at::Tensor& weight, const at::Tensor& bias,
                               const ConvEpilogue& epilogue) {

@@ -30,6 +30,9 @@ struct ConvEpilogue {
   Kind kind = Kind::kNone;
   double negative_slope = 0.0;  // kLeakyRelu: y > 0 ? y : y * negative_slope
   at::Tensor prelu_weight;      // kPRelu: (1,) or (out_channels,) slopes
+
+  static ConvEpilogue leaky_relu(double slope) { return {Kind::kLeakyRelu, slope, at::Tensor()}; }
+  static ConvEpilogue prelu(const at::Tensor& weight) { return {Kind::kPRelu, 0.0, weight}; }
 };
 
 // Process-wide switch, on by default unless SRGAN_CPP_WINOGRAD=0 (or the baseline ISA is

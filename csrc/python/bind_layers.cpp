@@ -66,13 +66,11 @@ void bind_layers(py::module_& m) {
       "winograd_conv3x3",
       [](const at::Tensor& input, const at::Tensor& weight, const c10::optional<at::Tensor>& bias,
          const std::string& act, double negative_slope, const c10::optional<at::Tensor>& prelu_weight) {
-        nn::ConvEpilogue epi;
         TORCH_CHECK_VALUE(act == "none" || act == "leaky_relu" || act == "prelu",
                           "winograd_conv3x3: expected `act` 'none', 'leaky_relu' or 'prelu', got '", act, "'");
-        if (act == "leaky_relu") epi.kind = nn::ConvEpilogue::Kind::kLeakyRelu;
-        if (act == "prelu") epi.kind = nn::ConvEpilogue::Kind::kPRelu;
-        epi.negative_slope = negative_slope;
-        epi.prelu_weight = prelu_weight.value_or(at::Tensor());
+        nn::ConvEpilogue epi;
+        if (act == "leaky_relu") epi = nn::ConvEpilogue::leaky_relu(negative_slope);
+        if (act == "prelu") epi = nn::ConvEpilogue::prelu(prelu_weight.value_or(at::Tensor()));
         const at::Tensor b = bias.value_or(at::Tensor());
         TORCH_CHECK_VALUE(nn::winograd_conv3x3_applies(input, weight, b, epi),
                           "winograd_conv3x3: these arguments take at::conv2d (see winograd_conv3x3_applies): input ",

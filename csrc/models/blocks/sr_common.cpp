@@ -5,7 +5,6 @@
 #include <ATen/ops/leaky_relu.h>
 
 #include "common/tensor_checks.h"
-#include "nn/winograd_conv3x3.h"
 
 namespace srgan_cpp::models {
 
@@ -14,11 +13,7 @@ nn::Conv2d conv3x3(int64_t in_channels, int64_t out_channels) {
 }
 
 at::Tensor conv_without_bias(const nn::Conv2dImpl& conv, const at::Tensor& input) {
-  const auto& o = conv.options();
-  if (nn::takes_winograd(o) && nn::winograd_conv3x3_applies(input, conv.weight(), at::Tensor())) {
-    return nn::winograd_conv3x3(input, conv.weight(), at::Tensor());
-  }
-  return at::conv2d(input, conv.weight(), at::Tensor(), {o.stride(), o.stride()}, {o.padding(), o.padding()});
+  return nn::conv2d_activated(conv, input, {}, /*with_bias=*/false);
 }
 
 at::Tensor leaky_relu_inplace(at::Tensor t, double negative_slope) {

@@ -23,48 +23,35 @@ ResidualDenseBlockImpl::ResidualDenseBlockImpl(int64_t f, int64_t g)
   for (auto* c : {&conv1, &conv2, &conv3, &conv4, &conv5}) nn::scaled_kaiming_normal_(**c, 0.1);
 }
 
-namespace {
-nn::ConvEpilogue leaky() {
-  nn::ConvEpilogue e;
-  e.kind = nn::ConvEpilogue::Kind::kLeakyRelu;
-  e.negative_slope = kSlope;
-  return e;
-}
-}  // namespace
-
-bool ResidualDenseBlockImpl::dense_buffer_applies(const at::Tensor& x) const {
-  if (!x.is_contiguous(at::MemoryFormat::ChannelsLast)) return false;
-  // Every conv must take the Winograd path for an input like x with the channels it reads
-  // (the weights' dtype, device, gradient and 16-multiple output channels are checked there).
-  for (const nn::Conv2d* c : {&conv1, &conv2, &conv3, &conv4, &conv5}) {
-    const auto& conv = **c;
-    const at::Tensor like =
-        conv.weight().size(1) == x.size(1) ? x : at::empty({1, conv.weight().size(1), 1, 1}, x.options());
-    if (!nn::takes_winograd(conv.options()) || !nn::winograd_conv3x3_applies(like, conv.weight(), conv.bias(), leaky()))
-      return false;
-  }
-  return true;
-}
-
 at::Tensor ResidualDenseBlockImpl::forward_dense_buffer(const at::Tensor& x) const {
+  const auto leaky = nn::ConvEpilogue::leaky_relu(kSlope);
+  if (!x.is_contiguous(at::MemoryFormat::ChannelsLast) || !nn::takes_winograd(conv1->options()) ||
+      !nn::winograd_conv3x3_applies(x, conv1->weight(), conv1->bias(), leaky))
+    return {};
   // One (N, f + 4 g, H, W) channels_last buffer holds x, x1, .. x4 side by side: conv_k reads
   // its channel prefix and writes its output (LeakyReLU fused) right after it, so no
   // concatenation copies anything (at::cat copied x four times, x1 three times, ...).
   const int64_t f = x.size(1), g = conv1->weight().size(0);
   at::Tensor buf = at::empty({x.size(0), f + 4 * g, x.size(2), x.size(3)},
                              x.options().memory_format(at::MemoryFormat::ChannelsLast));
+  const nn::Conv2d* convs[] = {&conv1, &conv2, &conv3, &conv4, &conv5};
+  for (int64_t k = 1; k < 5; ++k) {  // each conv's own weights must take the Winograd path too
+    const auto& conv = **convs[k];
+    if (!nn::takes_winograd(conv.options()) ||
+        !nn::winograd_conv3x3_applies(buf.narrow(1, 0, f + k * g), conv.weight(), conv.bias(), leaky))
+      return {};
+  }
   buf.narrow(1, 0, f).copy_(x);
-  const nn::Conv2d* convs[] = {&conv1, &conv2, &conv3, &conv4};
   for (int64_t k = 0; k < 4; ++k) {
     at::Tensor out = buf.narrow(1, f + k * g, g);
-    nn::winograd_conv3x3_out(buf.narrow(1, 0, f + k * g), (*convs[k])->weight(), (*convs[k])->bias(), leaky(), out);
+    nn::winograd_conv3x3_out(buf.narrow(1, 0, f + k * g), (*convs[k])->weight(), (*convs[k])->bias(), leaky, out);
   }
   at::Tensor x5 = nn::winograd_conv3x3(buf, conv5->weight(), conv5->bias());
   return x5.mul_(kResScale).add_(x);
 }
 
 at::Tensor ResidualDenseBlockImpl::forward(const at::Tensor& x) const {
-  if (dense_buffer_applies(x)) return forward_dense_buffer(x);
+  if (at::Tensor y = forward_dense_buffer(x); y.defined()) return y;
   // leaky_relu_ in place is safe: its backward uses its own output, and the conv's backward
   // does not need the conv output.
   at::Tensor x1 = leaky_relu_inplace(conv1->forward(x), kSlope);

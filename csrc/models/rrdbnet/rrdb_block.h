@@ -20,8 +20,8 @@ class ResidualDenseBlockImpl : public nn::Module {
 
  private:
   // Inference with every conv on the Winograd path (nn/winograd_conv3x3.h): the dense
-  // connections live in one buffer instead of four concatenations.
-  bool dense_buffer_applies(const at::Tensor& x) const;
+  // connections live in one buffer instead of four concatenations. Undefined where some conv
+  // does not take that path (the caller then runs the concatenating forward).
   at::Tensor forward_dense_buffer(const at::Tensor& x) const;
 };
 TORCH_MODULE(ResidualDenseBlock);

@@ -46,9 +46,7 @@ at::Tensor RRDBNetImpl::forward(const at::Tensor& input) {
   at::Tensor trunk = feat;
   for (const auto& b : *body) trunk = b->forward(trunk);
   feat = feat + conv_body->forward(trunk);
-  nn::ConvEpilogue leaky;
-  leaky.kind = nn::ConvEpilogue::Kind::kLeakyRelu;
-  leaky.negative_slope = kSlope;
+  const auto leaky = nn::ConvEpilogue::leaky_relu(kSlope);
   feat = nn::conv2d_activated(*conv_up1, nearest_x2(feat), leaky);
   feat = nn::conv2d_activated(*conv_up2, nearest_x2(feat), leaky);
   return conv_last->forward(nn::conv2d_activated(*conv_hr, feat, leaky));

@@ -59,17 +59,12 @@ SRVGGNetCompactImpl::SRVGGNetCompactImpl(const SRVGGNetCompactOptions& o)
 }
 
 at::Tensor SRVGGNetCompactImpl::conv_activated(size_t i, const at::Tensor& x) const {
-  nn::ConvEpilogue epilogue;
   if (auto* p = dynamic_cast<nn::PReLUImpl*>(acts[i].get())) {
-    epilogue.kind = nn::ConvEpilogue::Kind::kPRelu;
-    epilogue.prelu_weight = p->weight();
-  } else {
-    const auto& a = static_cast<nn::ActivationImpl&>(*acts[i]);
-    if (a.kind() != "leaky_relu") return a.forward(convs[i]->forward(x));
-    epilogue.kind = nn::ConvEpilogue::Kind::kLeakyRelu;
-    epilogue.negative_slope = a.negative_slope();
+    return nn::conv2d_activated(*convs[i], x, nn::ConvEpilogue::prelu(p->weight()));
   }
-  return nn::conv2d_activated(*convs[i], x, epilogue);
+  const auto& a = static_cast<nn::ActivationImpl&>(*acts[i]);
+  if (a.kind() != "leaky_relu") return a.forward(convs[i]->forward(x));
+  return nn::conv2d_activated(*convs[i], x, nn::ConvEpilogue::leaky_relu(a.negative_slope()));
 }
 
 at::Tensor SRVGGNetCompactImpl::forward(const at::Tensor& input) {
