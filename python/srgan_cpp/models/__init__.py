@@ -26,7 +26,7 @@ from .scn import SCN
 from .shipped import UnknownModelError, default_model, model_card, pretrained, pretrained_names
 from .srcnn import SRCNN
 from .srvgg import SRVGGNetCompact
-from .transfer import TransferReport, freeze, gray_state_dict, load_partial, unfreeze
+from .transfer import TransferReport, freeze, gray_state_dict, load_partial, unfreeze, widen_state_dict
 from .unet_discriminator import UNetDiscriminatorSN
 from .vdsr import VDSR
 from .vgg_discriminator import SRGANDiscriminator, VGGDiscriminator96, VGGStyleDiscriminator
@@ -37,4 +37,5 @@ __all__ = ["CppModule", "DRCN", "DRRN", "DenseHetSRWGANGenerator", "DenseResidua
            "SRVGGNetCompact", "TransferReport", "UNetDiscriminatorSN", "UnknownModelError", "VDSR",
            "VGGDiscriminator96", "VGGStyleDiscriminator", "default_model", "describe", "drcn_loss", "freeze",
            "gray_state_dict", "interpolate", "lapsrn_loss", "load", "load_partial", "load_state_dict_file",
-           "model_card", "pretrained", "pretrained_names", "registry", "save", "save_state_dict", "unfreeze"]
+           "model_card", "pretrained", "pretrained_names", "registry", "save", "save_state_dict", "unfreeze",
+           "widen_state_dict"]

@@ -227,3 +227,73 @@ def gray_state_dict(rgb_state: Mapping[str, Tensor], first: str, last: str, scal
         groups = t.reshape(3, s2, *t.shape[1:]).to(torch.float64)
         out[key] = torch.einsum("c,c...->...", lw, groups).to(t.dtype)
     return out
+
+
+def widen_state_dict(state: Mapping[str, Tensor], convs: Sequence[str], width: int,
+                     per_channel: Sequence[Sequence[str]] = (), split_noise: float = 0.0,
+                     seed: int = 0) -> Dict[str, Tensor]:
+    """Net2WiderNet (Chen et al. 2016) for a plain chain of convolutions: the state dict of the
+    same network with every hidden layer ``width`` channels wide, computing exactly the same
+    function - a larger model that starts where a trained smaller one ended.
+
+    Args:
+        state: the narrow model's state dict.
+        convs: the chain's conv key prefixes in order (``<p>.weight`` ``(C_out, C_in, k, k)``,
+            optional ``<p>.bias``); conv ``i``'s outputs feed conv ``i + 1`` through nothing
+            but per-channel operations. The first conv's inputs and the last conv's outputs
+            keep their size; the ``len(convs) - 1`` hidden layers become ``width`` wide.
+        width: the new hidden width, at least the current one of every hidden layer.
+        per_channel: for each hidden layer, the keys of its per-channel tensors of shape
+            ``(C,)`` (e.g. a PReLU's ``weight``), copied with their channel; ``()`` for none.
+        split_noise: a new channel copies an existing one (chosen at random); the copies'
+            outgoing weights split the original's between them. With 0 they split it evenly,
+            and copies then receive identical gradients forever; with ``s > 0`` each copy's
+            share is ``1/c + s * (z - mean z)``, ``z ~ N(0, 1)``: still summing to 1 (the
+            function is unchanged), but different, so training separates the copies.
+        seed: seeds the choice of channels to copy and the split.
+
+    Every other tensor is copied. Raises ValueError naming the key for shapes that do not fit.
+    """
+    if len(convs) < 2:
+        raise ValueError(f"widen_state_dict: `convs` must name at least 2 convs, got {list(convs)}")
+    hidden = len(convs) - 1
+    acts = list(per_channel) if per_channel else [()] * hidden
+    if len(acts) != hidden:
+        raise ValueError(f"widen_state_dict: `per_channel` must have one entry per hidden layer ({hidden}), "
+                         f"got {len(acts)}")
+    if split_noise < 0:
+        raise ValueError(f"widen_state_dict: `split_noise` must be >= 0, got {split_noise}")
+    out = {k: v.clone() for k, v in state.items()}
+    gen = torch.Generator().manual_seed(seed)
+    for i in range(hidden):
+        w_key, nxt_key = f"{convs[i]}.weight", f"{convs[i + 1]}.weight"
+        for key in (w_key, nxt_key):
+            if key not in state or state[key].dim() != 4:
+                raise ValueError(f"widen_state_dict: {key!r} must be a conv weight (C_out, C_in, k, k) in the "
+                                 "state dict")
+        old = state[w_key].shape[0]
+        if out[nxt_key].shape[1] != old:
+            raise ValueError(f"widen_state_dict: {nxt_key!r} takes {out[nxt_key].shape[1]} inputs, but "
+                             f"{w_key!r} has {old} outputs")
+        if width < old:
+            raise ValueError(f"widen_state_dict: `width` {width} is below {w_key!r}'s {old} outputs")
+        # g: new channel -> the old channel it copies (identity on the first `old`).
+        g = torch.cat([torch.arange(old), torch.randint(0, old, (width - old,), generator=gen)])
+        counts = torch.bincount(g, minlength=old).to(torch.float64)
+        share = 1.0 / counts[g]
+        if split_noise > 0:
+            z = torch.randn(width, generator=gen, dtype=torch.float64)
+            zsum = torch.zeros(old, dtype=torch.float64).index_add_(0, g, z)
+            share = share + split_noise * (z - (zsum / counts)[g])
+        out[w_key] = out[w_key][g].clone()
+        b_key = f"{convs[i]}.bias"
+        if b_key in out:
+            out[b_key] = out[b_key][g].clone()
+        for key in acts[i]:
+            if key not in state or state[key].shape != (old,):
+                raise ValueError(f"widen_state_dict: per-channel {key!r} must have shape ({old},), got "
+                                 f"{None if key not in state else tuple(state[key].shape)}")
+            out[key] = state[key][g].clone()
+        nxt = out[nxt_key].to(torch.float64)[:, g] * share.view(1, -1, 1, 1)
+        out[nxt_key] = nxt.to(state[nxt_key].dtype)
+    return out
