@@ -7,9 +7,10 @@ Debian package by the photo-set script's cache, or ``--photo FILE``):
 (the wallpaper's 2560x1600 file, its centre 2560x1440 downscaled to 1920x1080 with MATLAB
 bicubic: the package's "1920x1080" file is a link to the 2560x1600 one)
 
-* ``ours_auto / srvgg_x4``: ``srgan_cpp.upscale.Upscaler("srvgg_x4")`` with its automatic
-  precision and tiles - exactly what ``srgan-cpp upscale photo.jpg -m srvgg_x4`` runs;
-* ``peer_fp32 / srvgg_x4``: Real-ESRGAN's RealESRGANer method (``realesrganer_reference``)
+* ``ours_auto / <default>``: ``srgan_cpp.upscale.Upscaler(<default>)`` with its automatic
+  precision and tiles - exactly what ``srgan-cpp upscale photo.jpg`` runs; the same for
+  ``--also`` models (default: ``srvgg_x4``, the 48-feature model);
+* ``peer_fp32 / <model>``: Real-ESRGAN's RealESRGANer method (``realesrganer_reference``)
   on the same weights in the plain-PyTorch architecture (``pytorch_twin``), fp32 (its CPU
   mode), tile 256;
 * the same two for the realesr-general-x4v3 architecture (SRVGGNetCompact 64 features,
@@ -18,7 +19,7 @@ bicubic: the package's "1920x1080" file is a link to the 2560x1600 one)
 * ``train_step_1_thread``: one training step of the photo_x4 recipe (batch 16 of 32 px LR,
   L1, Adam, one thread) for 48x16 (ours), 64x16 and 64x32 (features x convs): how many
   iterations each gets in the same CPU time;
-* ``cli``: the whole command (``srgan-cpp upscale FILE -o DIR -m srvgg_x4``), reading and
+* ``cli``: the whole command (``srgan-cpp upscale FILE -o DIR -m <default>``), reading and
   writing the files, each run in a fresh process (``--repeats`` runs, the median reported).
 
 Round-robin samples, medians; JSON with the machine (``benchmarks/harness.py``):
@@ -85,7 +86,7 @@ def general_x4v3_arch() -> torch.nn.Module:
 
 #: The compact architectures compared for the default model: ours, realesr-animevideov3's
 #: size and realesr-general-x4v3's size (SRVGGNetCompact features, convs).
-ARCHS = {"48x16 (srvgg_x4)": (48, 16), "64x16 (realesr-animevideov3 size)": (64, 16),
+ARCHS = {"48x16 (srvgg_x4)": (48, 16), "64x16 (srvgg64_x4, realesr-animevideov3 size)": (64, 16),
          "64x32 (realesr-general-x4v3 size)": (64, 32)}
 
 
@@ -131,6 +132,8 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     p.add_argument("--tile", type=int, default=256, help="the peer's tile (RealESRGANer --tile)")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "cpu_pretrained_speed.json"))
     p.add_argument("--note", default="", help="what else ran on the machine (recorded in the JSON)")
+    p.add_argument("--also", action="append", default=None, metavar="NAME",
+                   help="another shipped model to time beside the default (repeatable; default: srvgg_x4)")
     args = p.parse_args(argv)
     load_before = os.getloadavg()
     if args.threads:
@@ -138,7 +141,11 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     device = torch.device("cpu")
     img, photo_path = load_photo(args.photo, Path(args.cache))
     default = srgan_cpp.models.default_model()
-    models = {default: srgan_cpp.models.pretrained(default), "realesr-general-x4v3 architecture": general_x4v3_arch()}
+    models = {default: srgan_cpp.models.pretrained(default)}
+    for name in (["srvgg_x4"] if args.also is None else args.also):
+        if name != default:
+            models[name] = srgan_cpp.models.pretrained(name)
+    models["realesr-general-x4v3 architecture"] = general_x4v3_arch()
     impls = {}
     for mname, model in models.items():
         for iname in ("ours_auto", "peer_fp32"):

@@ -25,11 +25,18 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import torch
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from harness import machine_info  # noqa: E402
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _weights_file(run: Path, checkpoint: Optional[int], weights: Optional[str]) -> Path:
@@ -109,6 +116,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--from-model", default=None, help="the shipped model it was fine-tuned from")
     p.add_argument("--machine", default="2-core AMD EPYC (AVX-512 BF16) VM shared with other jobs the whole time (nice 10)",
                    help="where and how the training ran (the card's training.machine)")
+    p.add_argument("--eval-note", default="the machine was shared with other jobs (load average 2-6 on 2 cores)",
+                   help="what else ran while it was scored (the eval JSON's note)")
     args = p.parse_args(argv)
 
     import srgan_cpp
@@ -153,7 +162,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     cpu = _cpu_seconds(args.cpu_log)
     if cpu:
         training.update(cpu)
-    training.update({"threads": 1, "device": "cpu", "weights": param_key,
+    threads = int((yaml.safe_load((run / "config_resolved.yml").read_text()) or {}).get("threads") or 1)
+    training.update({"threads": threads, "device": "cpu", "weights": param_key,
                      "source_file": os.path.relpath(src, ROOT) if src.is_absolute() else str(src),
                      "machine": args.machine})
     logs = ROOT / "benchmarks" / "results" / "pretrained" / run.name
@@ -205,9 +215,17 @@ def main(argv: Optional[List[str]] = None) -> int:
         "notes": args.note,
     }
     shipped.check_card(card, args.name)
-    card_path.write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n")
+    if args.default:
+        # One default: the card that had the mark loses it (rewritten atomically).
+        for other in sorted(out_dir.glob("*.json")):
+            if other != card_path:
+                data = json.loads(other.read_text())
+                if data.get("default"):
+                    data["default"] = False
+                    _write_atomic(other, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    _write_atomic(card_path, json.dumps(card, indent=1, ensure_ascii=False) + "\n")
     result = {"schema_version": 1, "benchmark": "pretrained_eval", "machine": machine_info(torch.device("cpu")),
-              "note": "the machine was shared with other jobs (load average 2-6 on 2 cores)",
+              "note": args.eval_note,
               "model": args.name, "evaluation": report.to_dict(), "card": card}
     (ROOT / "benchmarks" / "results" / "pretrained" / f"{args.name}_eval.json").write_text(json.dumps(result, indent=1) + "\n")
     print(f"shipped {args.name}: {m['psnr_y']:.2f} dB vs bicubic {b['psnr_y']:.2f} dB (Y) on the held-out split; "

@@ -151,6 +151,7 @@ SHIPPED = shipped.pretrained_names()
 def test_a_default_model_is_shipped_and_the_weights_stay_small():
     assert SHIPPED, "no model is shipped in python/srgan_cpp/models/weights"
     assert shipped.model_card(shipped.default_model())["scale"] == 4
+    assert [n for n in SHIPPED if shipped.model_card(n).get("default")] == [shipped.default_model()]  # just one
     total = sum(shipped.weights_path(n).stat().st_size for n in SHIPPED)
     assert total < 10 * 2 ** 20
 
