@@ -34,9 +34,10 @@ from harness import machine_info  # noqa: E402
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    from srgan_cpp._atomic import atomic_write
+
+    with atomic_write(path) as f:
+        f.write(text.encode("utf-8"))
 
 
 def _weights_file(run: Path, checkpoint: Optional[int], weights: Optional[str]) -> Path:
