@@ -96,6 +96,42 @@ def _cpu_seconds(cpu_logs: List[str]) -> Optional[Dict[str, float]]:
     return {"process_cpu_seconds": cpu, "process_wall_seconds": wall} if cpu_logs else None
 
 
+def _trained_splits(run_cfg: Dict[str, Any]) -> List[str]:
+    """The photo-set splits (``train``, ``extra``) a run's stages read, from its resolved
+    configuration's ``data.train.hr`` folders (named after the split); ``train`` when none
+    is recognised (the runs before folder lists existed read ``datasets/photo_set/train``)."""
+    from srgan_cpp.data import photo_set
+
+    found: List[str] = []
+    for stage in run_cfg.get("stages") or []:
+        hr = ((stage.get("data") or {}).get("train") or {}).get("hr")
+        for folder in ([hr] if isinstance(hr, str) else hr or []):
+            name = Path(folder).name
+            if name in photo_set.SPLITS and name != "val" and name not in found:
+                found.append(name)
+    return found or ["train"]
+
+
+def _sources(manifest: Dict[str, Any], splits: List[str]) -> str:
+    """Where the images of ``splits`` come from, in words."""
+    images = [i for i in manifest["images"] if i["split"] in splits]
+    debs = sorted({i["package"] for i in images if i["source"] == "debian"})
+    parts = [f"Debian 12 wallpaper packages ({', '.join(debs)})"] if debs else []
+    if any(i["source"] == "skimage" for i in images):
+        parts.append(f"scikit-image {manifest['packages']['scikit-image']['version']} sample photographs")
+    return " and ".join(parts)
+
+
+def _licences(manifest: Dict[str, Any], splits: List[str]) -> str:
+    """The licences of the images of ``splits``, with how many images carry each."""
+    counts: Dict[str, int] = {}
+    for i in manifest["images"]:
+        if i["split"] in splits:
+            counts[i["licence"]] = counts.get(i["licence"], 0) + 1
+    listed = ", ".join(f"{lic} ({n})" for lic, n in sorted(counts.items()))
+    return f"{listed}; every image's author and licence is in srgan_cpp/data/photo_set.json"
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--run", required=True, help="the run folder (experiments/<name>)")
@@ -163,7 +199,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     cpu = _cpu_seconds(args.cpu_log)
     if cpu:
         training.update(cpu)
-    threads = int((yaml.safe_load((run / "config_resolved.yml").read_text()) or {}).get("threads") or 1)
+    run_cfg = yaml.safe_load((run / "config_resolved.yml").read_text()) or {}
+    threads = int(run_cfg.get("threads") or 1)
+    splits = _trained_splits(run_cfg)
     training.update({"threads": threads, "device": "cpu", "weights": param_key,
                      "source_file": os.path.relpath(src, ROOT) if src.is_absolute() else str(src),
                      "machine": args.machine})
@@ -188,10 +226,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         "parameters": exported["parameters"],
         "weights": {"file": f"{args.name}.safetensors", "dtype": "float16", "bytes": exported["bytes"],
                     "sha256": exported["sha256"]},
-        "data": {"manifest": "srgan_cpp/data/photo_set.json", "split": "train",
-                 "images": len(photo_set.split_names(manifest, "train")),
-                 "sources": "Debian 12 wallpaper packages (plasma-workspace-wallpapers, mate-backgrounds, "
-                            "lomiri-wallpapers-20.04) and scikit-image 0.26 sample photographs",
+        "data": {"manifest": "srgan_cpp/data/photo_set.json", "split": "+".join(splits),
+                 "images": sum(len(photo_set.split_names(manifest, sp)) for sp in splits),
+                 "sources": _sources(manifest, splits),
                  "prepare": "python -m srgan_cpp.data.photo_set --out datasets/photo_set",
                  "degradation": "MATLAB bicubic downscale (srgan_cpp.data.imresize)"},
         "recipe": args.recipe,
@@ -209,8 +246,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                                                 "bicubic": round(per_image["bicubic"][n]["psnr_y"], 3)}
                                             for n in per_image[args.name]}},
         "licence": {"weights": "BSD-3-Clause (as srgan_cpp)",
-                    "training_images": "GPL-2+ (Debian wallpaper packages), CC-BY-SA-3.0 (lomiri), CC0-1.0 and public "
-                                       "domain (scikit-image); every image's licence is in srgan_cpp/data/photo_set.json",
+                    "training_images": _licences(manifest, splits),
                     "note": "whether trained weights are a derivative work of their training images is unsettled; "
                             "the images' authors and licences are listed so that users can judge"},
         "notes": args.note,

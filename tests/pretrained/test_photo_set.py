@@ -21,6 +21,9 @@ def test_shipped_manifest_is_valid_and_its_split_fixed():
     assert photo_set.split_names(m, "val") == VAL  # the held-out split of the model cards
     train = photo_set.split_names(m, "train")
     assert len(train) == 27 and not set(train) & set(VAL)
+    extra = photo_set.split_names(m, "extra")  # added later, in their own folder
+    assert len(extra) == 13 and not set(extra) & (set(VAL) | set(train))
+    assert all(n.startswith("lomiri16_") for n in extra)
     for img in m["images"]:
         assert img["licence"] in photo_set.LICENCES and img["author"]
         assert img["package"] in m["packages"]
@@ -33,8 +36,11 @@ def _mutated(change):
 
 
 @pytest.mark.parametrize("change, match", [
-    (lambda m: m["images"].append(dict(m["images"][0])), r"images\[32\]\.name: 'plasma_bythewater' appears twice"),
-    (lambda m: m["images"][1].update(split="test"), r"images\[1\]\.split: must be one of train, val"),
+    (lambda m: m["images"].append(dict(m["images"][0])), r"images\[45\]\.name: 'plasma_bythewater' appears twice"),
+    (lambda m: m["images"][1].update(split="test"), r"images\[1\]\.split: must be one of train, extra, val"),
+    (lambda m: m["prepare"]["max_side"].pop("extra"), r"images\[32\]\.split: 'extra' has no prepare\.max_side"),
+    (lambda m: m["prepare"]["max_side"].pop("val"), r"prepare\.max_side: must map"),
+    (lambda m: m["prepare"]["max_side"].update(test=5), r"prepare\.max_side: must map"),
     (lambda m: m["images"][2].update(licence="proprietary"), r"images\[2\]\.licence"),
     (lambda m: m["images"][3].update(sha256="abc"), r"images\[3\]\.sha256"),
     (lambda m: m["images"][4].update(path="x/Set14/baboon.png"), r"images\[4\]"),
@@ -47,6 +53,14 @@ def _mutated(change):
 def test_bad_manifests_are_refused_naming_the_field(change, match):
     with pytest.raises(ValueError, match=match):
         photo_set.check_manifest(_mutated(change))
+
+
+def test_the_extra_split_is_optional():
+    def drop_extra(m):
+        m["images"] = [i for i in m["images"] if i["split"] != "extra"]
+        m["prepare"]["max_side"].pop("extra")
+    m = photo_set.check_manifest(_mutated(drop_extra))
+    assert photo_set.split_names(m, "extra") == [] and len(photo_set.split_names(m, "train")) == 27
 
 
 def test_bad_manifest_files(tmp_path):

@@ -47,6 +47,8 @@ def test_micro_config_parses_with_defaults():
     ("stages.0.d_steps=2", "stages[0].d_steps"),
     ("interpolate=[{a: psnr, b: nope, alpha: [0.5]}]", "interpolate[0].b"),
     ("scheduler_typo=1", "scheduler_typo"),
+    ("data.texture={keep_flat: 0.5}", "stages[0].data.texture.threshold"),
+    ("data.texture={threshold: 4, tires: 3}", "stages[0].data.texture.tires"),
 ])
 def test_bad_settings_name_the_key(override, key):
     cfg = micro_config()
@@ -62,6 +64,9 @@ def test_bad_settings_name_the_key(override, key):
     ("stages.1.losses.adversarial.gp_weight=-1", "stages[1].losses.adversarial.gp_weight: expected >= 0, got -1.0"),
     ("data.num_workers=-1", "stages[0].data.num_workers: expected >= 0, got -1"),
     ("checkpoint.keep_last=0", "checkpoint.keep_last: expected >= 1, got 0"),
+    ("data.texture={threshold: 0}", "stages[0].data.texture.threshold: expected > 0, got 0.0"),
+    ("data.texture={threshold: 4, keep_flat: 1.5}", "stages[0].data.texture.keep_flat: expected a value in [0, 1], got 1.5"),
+    ("data.texture={threshold: 4, tries: 101}", "stages[0].data.texture.tries: expected a value in [1, 100], got 101"),
     ("stages.0.clip_grad_g=x", "stages[0].clip_grad_g: expected a number, got a string 'x'"),
 ])
 def test_limits_written_in_the_annotations(override, message):

@@ -69,7 +69,7 @@ def test_bad_datasets_are_refused_before_the_first_step(tmp_path):
     empty.mkdir()
     with pytest.raises(ConfigError, match=r"stages\[0\].data.train.hr: folder .*missing.* does not exist"):
         load_config(micro_config(), [f"data.train={{type: hr_folder, hr: {tmp_path / 'missing'}}}"])
-    with pytest.raises(ConfigError, match=r"stages\[0\].data.train: .*holds no images"):
+    with pytest.raises(ConfigError, match=r"stages\[0\].data.train.hr: .*holds no images"):
         _train(load_config(micro_config(), [f"data.train={{type: hr_folder, hr: {empty}}}"]), tmp_path)
     # LR / HR size mismatch, named by file
     folders = make_paired_folders(tmp_path / "pairs", names=["camera", "coffee"])
@@ -95,3 +95,39 @@ def test_paired_folders_train(tmp_path):
     cfg = micro_config(stages=[{"name": "psnr", "iterations": 2, "losses": {"pixel": {}}}])
     cfg["data"]["train"] = {"type": "paired", **folders}
     assert _train(cfg, tmp_path).iterations == 2
+
+
+def test_texture_sampling_reaches_the_stream():
+    """`data.texture` builds a TextureSampling for the training stream's crops."""
+    plain, _ = _stream()
+    tex, data = _stream(["data.texture={threshold: 4.0, keep_flat: 0.0, tries: 5}"])
+    assert data.texture is not None and tex.base.texture is not None and plain.base.texture is None
+    assert tex.base.texture.threshold == 4.0 and tex.base.texture.tries == 5
+    a, b = [plain[i][1] for i in range(8)], [tex[i][1] for i in range(8)]
+    assert all(x.shape == y.shape for x, y in zip(a, b))
+    assert any(not torch.equal(x, y) for x, y in zip(a, b))  # other crop positions
+
+
+def test_several_hr_folders_are_one_set(tmp_path):
+    """`hr: [A, B]` (hr_folder) trains on the images of both folders; a missing folder is
+    named by its index, a name in two folders and a list for `paired` are refused."""
+    a = make_paired_folders(tmp_path / "a", names=["camera", "coffee"])["hr"]
+    b = make_paired_folders(tmp_path / "b", names=["rocket"])["hr"]
+    cfg = load_config(micro_config(), [f"data.train={{type: hr_folder, hr: [{a}, {b}]}}"])
+    pairs = dataset_pairs(cfg.stages[0].data.train, 4, "stages[0].data.train")
+    assert sorted(n for n, _, _ in pairs) == ["camera", "coffee", "rocket"]
+    assert {p for _, p, _ in pairs} == {f"{a}/camera.png", f"{a}/coffee.png", f"{b}/rocket.png"}
+    run = micro_config(stages=[{"name": "psnr", "iterations": 2, "losses": {"pixel": {}}}])
+    run["data"]["train"] = {"type": "hr_folder", "hr": [a, b]}
+    assert _train(run, tmp_path).iterations == 2
+    with pytest.raises(ConfigError, match=r"stages\[0\].data.train.hr\[1\]: folder .*nope.* does not exist"):
+        load_config(micro_config(), [f"data.train={{type: hr_folder, hr: [{a}, {tmp_path / 'nope'}]}}"])
+    with pytest.raises(ConfigError, match=r"stages\[0\].data.train.hr: an empty list of folders"):
+        load_config(micro_config(), ["data.train={type: hr_folder, hr: []}"])
+    dup = make_paired_folders(tmp_path / "c", names=["coffee"])["hr"]
+    cfg = load_config(micro_config(), [f"data.train={{type: hr_folder, hr: [{a}, {dup}]}}"])
+    with pytest.raises(ConfigError, match=r"stages\[0\].data.train.hr\[1\]: image 'coffee' is in .* names must be unique"):
+        dataset_pairs(cfg.stages[0].data.train, 4, "stages[0].data.train")
+    lr = make_paired_folders(tmp_path / "d", names=["camera"])["lr"]
+    with pytest.raises(ConfigError, match=r"stages\[0\].data.train.hr: one folder for `type`: paired"):
+        load_config(micro_config(), [f"data.train={{type: paired, hr: [{a}], lr: {lr}}}"])

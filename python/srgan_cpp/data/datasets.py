@@ -28,6 +28,7 @@ from torch.utils.data import Dataset
 from ..image import to_tensor
 from .degradations import Degradation
 from .files import list_images, read_image
+from .texture import TextureSampling
 
 __all__ = ["BenchmarkDataset", "HRFolderDataset", "PairedFolderDataset", "SRDataset", "augment",
            "find_benchmark_layout", "match_pairs", "modcrop", "paired_random_crop"]
@@ -54,11 +55,13 @@ def modcrop(img: np.ndarray, scale: int) -> np.ndarray:
 
 
 def paired_random_crop(lr: np.ndarray, hr: np.ndarray, patch_size: int, scale: int,
-                       rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
+                       rng: np.random.Generator,
+                       texture: Optional[TextureSampling] = None) -> Tuple[np.ndarray, np.ndarray]:
     """Random ``patch_size`` HR crop and the LR crop covering the same area.
 
     ``lr``: ``(h, w, C)``; ``hr``: ``(h*scale, w*scale, C)``; ``patch_size`` divisible by
-    ``scale``. The LR patch starts at ``(y, x)`` and the HR patch at ``(y*scale, x*scale)``.
+    ``scale``. The LR patch starts at ``(y, x)`` and the HR patch at ``(y*scale, x*scale)``;
+    ``texture`` biases the position towards textured HR patches (uniform when None).
     """
     s = int(scale)
     if patch_size % s:
@@ -70,9 +73,17 @@ def paired_random_crop(lr: np.ndarray, hr: np.ndarray, patch_size: int, scale: i
     if h < p or w < p:
         raise ValueError(f"paired_random_crop: LR image {h}x{w} is smaller than the LR patch {p}x{p} "
                          f"(`patch_size`={patch_size}, `scale`={s})")
-    y = int(rng.integers(0, h - p + 1))
-    x = int(rng.integers(0, w - p + 1))
+    y, x = _origin(hr, h, w, p, s, rng, texture)
     return lr[y:y + p, x:x + p], hr[y * s:(y + p) * s, x * s:(x + p) * s]
+
+
+def _origin(hr: np.ndarray, h: int, w: int, p: int, s: int, rng: np.random.Generator,
+            texture: Optional[TextureSampling]) -> Tuple[int, int]:
+    """LR origin of a ``p x p`` LR patch in an ``h x w`` LR grid (uniform draws exactly
+    as before texture sampling existed, so seeded streams are unchanged)."""
+    if texture is not None:
+        return texture.choose(hr, h, w, p, s, rng)
+    return int(rng.integers(0, h - p + 1)), int(rng.integers(0, w - p + 1))
 
 
 def augment(imgs: Sequence[np.ndarray], rng: np.random.Generator, hflip: bool = True,
@@ -160,16 +171,20 @@ class SRDataset(Dataset):
             (``Degradation(scale)``).
         channels: None (as stored), 1 or 3 (convert; e.g. 3 to feed grayscale images to an RGB model).
         seed: None (torch's RNG) or an int for a fixed sequence (see the module docstring).
+        texture: with ``patch_size``, a :class:`~srgan_cpp.data.TextureSampling` biasing
+            crops towards textured regions (None: uniform positions).
     """
 
     def __init__(self, pairs: Sequence[Pair], scale: int, patch_size: Optional[int] = None, augment: bool = False,
                  degradation: Optional[Callable[..., np.ndarray]] = None, channels: Optional[int] = None,
-                 seed: Optional[int] = None) -> None:
+                 seed: Optional[int] = None, texture: Optional[TextureSampling] = None) -> None:
         self.scale = _check_scale(scale, type(self).__name__)
         if patch_size is not None and (int(patch_size) != patch_size or patch_size < self.scale or patch_size % self.scale):
             raise ValueError(f"{type(self).__name__}: `patch_size` must be a positive multiple of `scale`={self.scale}, got {patch_size!r}")
         if channels not in (None, 1, 3):
             raise ValueError(f"{type(self).__name__}: `channels` must be None, 1 or 3, got {channels!r}")
+        if texture is not None and not isinstance(texture, TextureSampling):
+            raise ValueError(f"{type(self).__name__}: `texture` must be a TextureSampling or None, got {type(texture).__name__}")
         if not pairs:
             raise ValueError(f"{type(self).__name__}: no images")
         self.pairs: List[Pair] = list(pairs)
@@ -178,6 +193,7 @@ class SRDataset(Dataset):
         self.degradation = degradation if degradation is not None else Degradation(self.scale)
         self.channels = channels
         self.seed = seed
+        self.texture = texture
         self.epoch = 0
 
     def __len__(self) -> int:
@@ -227,8 +243,7 @@ class SRDataset(Dataset):
         p = ps // s
         if h < p or w < p:
             raise ValueError(f"{type(self).__name__}: HR image {hr.shape[0]}x{hr.shape[1]} is smaller than `patch_size`={ps}")
-        y = int(rng.integers(0, h - p + 1))
-        x = int(rng.integers(0, w - p + 1))
+        y, x = _origin(hr, h, w, p, s, rng, self.texture)
         m = self._margin()
         if m < 0:
             lr = self.degradation(hr, rng)
@@ -273,7 +288,7 @@ class SRDataset(Dataset):
         else:
             lr, hr = self.load_pair(index, rng)
             if self.patch_size is not None:
-                lr, hr = paired_random_crop(lr, hr, self.patch_size, self.scale, rng)
+                lr, hr = paired_random_crop(lr, hr, self.patch_size, self.scale, rng, self.texture)
         if self.augment:
             lr, hr = augment([lr, hr], rng)
         return {"lr": to_tensor(lr), "hr": to_tensor(hr), "name": name}
@@ -288,9 +303,10 @@ class PairedFolderDataset(SRDataset):
     """
 
     def __init__(self, hr_dir: PathLike, lr_dir: PathLike, scale: int, patch_size: Optional[int] = None,
-                 augment: bool = False, channels: Optional[int] = None, seed: Optional[int] = None) -> None:
+                 augment: bool = False, channels: Optional[int] = None, seed: Optional[int] = None,
+                 texture: Optional[TextureSampling] = None) -> None:
         s = _check_scale(scale, "PairedFolderDataset")
-        super().__init__(match_pairs(hr_dir, lr_dir, s), s, patch_size, augment, None, channels, seed)
+        super().__init__(match_pairs(hr_dir, lr_dir, s), s, patch_size, augment, None, channels, seed, texture)
 
 
 class HRFolderDataset(SRDataset):
@@ -303,10 +319,10 @@ class HRFolderDataset(SRDataset):
 
     def __init__(self, hr_dir: PathLike, scale: int, patch_size: Optional[int] = None, augment: bool = False,
                  degradation: Optional[Callable[..., np.ndarray]] = None, channels: Optional[int] = None,
-                 seed: Optional[int] = None) -> None:
+                 seed: Optional[int] = None, texture: Optional[TextureSampling] = None) -> None:
         s = _check_scale(scale, "HRFolderDataset")
         pairs = [(os.path.splitext(os.path.basename(p))[0], p, None) for p in list_images(hr_dir)]
-        super().__init__(pairs, s, patch_size, augment, degradation, channels, seed)
+        super().__init__(pairs, s, patch_size, augment, degradation, channels, seed, texture)
 
 
 def find_benchmark_layout(root: PathLike, scale: int) -> Tuple[str, Optional[str], str]:

@@ -3,13 +3,16 @@
 ``photo_set.json`` (beside this file) lists every image: where it comes from (a Debian
 wallpaper package fetched with ``apt-get download``, or scikit-image's bundled data), its
 author and licence (from the package's ``debian/copyright`` or scikit-image's docstrings),
-the sha256 of the original file, and its split: ``train`` (what the models learn from) or
-``val`` (the fixed held-out images of the model cards' numbers). No image comes from the
+the sha256 of the original file, and its split: ``train`` (what the models learn from),
+``extra`` (more training photographs, added after the first models were trained: kept in
+their own folder so ``train/`` stays exactly what those models saw; recipes that want both
+list both folders) or ``val`` (the fixed held-out images of the model cards' numbers). No image comes from the
 evaluation benchmarks (Set5, Set14, BSD100, Urban100, Manga109, DIV2K).
 
 The images themselves are not in the repository: :func:`assemble` (or
 ``python -m srgan_cpp.data.photo_set --out datasets/photo_set``) fetches them, checks each
-original's sha256 and writes the prepared PNGs into ``<out>/train`` and ``<out>/val``:
+original's sha256 and writes the prepared PNGs into ``<out>/train``, ``<out>/extra`` and
+``<out>/val``:
 
 - downscaled with MATLAB bicubic (``srgan_cpp.data.imresize``, deterministic) so that the
   longer side is at most ``prepare.max_side`` (2560-pixel JPEG wallpapers lose most of their
@@ -39,7 +42,9 @@ import numpy as np
 
 MANIFEST_PATH = pathlib.Path(__file__).resolve().parent / "photo_set.json"
 
-SPLITS = ("train", "val")
+SPLITS = ("train", "extra", "val")
+#: Splits that must not be empty (``extra`` may be).
+REQUIRED_SPLITS = ("train", "val")
 SOURCES = ("debian", "skimage")
 #: Licences an image may carry to be trained on and the weights shipped.
 LICENCES = ("Public domain", "CC0-1.0", "CC-BY-4.0", "CC-BY-SA-3.0", "CC-BY-SA-4.0", "GPL-2+")
@@ -68,7 +73,7 @@ def check_manifest(manifest: Mapping[str, Any]) -> Dict[str, Any]:
     or of the wrong type; a name is repeated; a split, source or licence is not one of
     :data:`SPLITS`, :data:`SOURCES`, :data:`LICENCES`; a sha256 is not 64 hex digits; an
     image's package has no entry under ``packages``; a name or path is one of an evaluation
-    benchmark's; either split is empty.
+    benchmark's; ``train`` or ``val`` is empty.
     """
     if not isinstance(manifest, Mapping):
         _fail("manifest", f"must be a JSON object, got {type(manifest).__name__}")
@@ -78,9 +83,10 @@ def check_manifest(manifest: Mapping[str, Any]) -> Dict[str, Any]:
     if not isinstance(prep, Mapping):
         _fail("prepare", "missing (max_side, val_crop, multiple)")
     max_side = prep.get("max_side")
-    if not isinstance(max_side, Mapping) or set(max_side) != set(SPLITS) or not all(
+    if not isinstance(max_side, Mapping) or not set(REQUIRED_SPLITS) <= set(max_side) <= set(SPLITS) or not all(
             isinstance(v, int) and v > 0 for v in max_side.values()):
-        _fail("prepare.max_side", f"must map {SPLITS} to positive integers, got {max_side!r}")
+        _fail("prepare.max_side", f"must map {REQUIRED_SPLITS} (and {SPLITS[1]!r} if used) to positive integers, "
+                                  f"got {max_side!r}")
     for key in ("val_crop", "multiple"):
         if not isinstance(prep.get(key), int) or prep[key] <= 0:
             _fail(f"prepare.{key}", f"must be a positive integer, got {prep.get(key)!r}")
@@ -111,6 +117,8 @@ def check_manifest(manifest: Mapping[str, Any]) -> Dict[str, Any]:
             _fail(f"{where}.name", f"{name!r}: letters, digits, '_' and '-' only (it names the PNG file)")
         if img["split"] not in SPLITS:
             _fail(f"{where}.split", f"must be one of {', '.join(SPLITS)}, got {img['split']!r}")
+        if img["split"] not in max_side:
+            _fail(f"{where}.split", f"{img['split']!r} has no prepare.max_side")
         if img["source"] not in SOURCES:
             _fail(f"{where}.source", f"must be one of {', '.join(SOURCES)}, got {img['source']!r}")
         if img["licence"] not in LICENCES:
@@ -125,7 +133,7 @@ def check_manifest(manifest: Mapping[str, Any]) -> Dict[str, Any]:
             _fail(f"{where}", f"{name!r} / {img['path']!r} is an image of an evaluation benchmark (Set5/Set14)")
         if any(m in img["path"].lower() for m in BENCHMARK_PATH_MARKERS):
             _fail(f"{where}.path", f"{img['path']!r} lies in an evaluation benchmark's folder")
-    for split in SPLITS:
+    for split in REQUIRED_SPLITS:
         if not any(img["split"] == split for img in images):
             _fail("images", f"no image in split {split!r}")
     return dict(manifest)
@@ -145,7 +153,7 @@ def load_manifest(path: Optional[os.PathLike] = None) -> Dict[str, Any]:
 
 
 def split_names(manifest: Mapping[str, Any], split: str) -> List[str]:
-    """The names of the images in ``split`` (``train`` or ``val``), in manifest order."""
+    """The names of the images in ``split`` (``train``, ``extra`` or ``val``), in manifest order."""
     if split not in SPLITS:
         raise ValueError(f"photo_set: split must be one of {', '.join(SPLITS)}, got {split!r}")
     return [img["name"] for img in manifest["images"] if img["split"] == split]

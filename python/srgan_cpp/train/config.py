@@ -112,7 +112,8 @@ class DatasetConfig:
 
     type:
         ``paired``: ``hr`` and ``lr`` folders, files paired by name;
-        ``hr_folder``: ``hr`` folder only, LR made by ``degradation`` on the fly;
+        ``hr_folder``: ``hr`` folder only (or a list of folders, read as one set), LR made
+        by ``degradation`` on the fly;
         ``bundled``: the photographs shipped in the package (``include`` / ``exclude`` by
         name), LR made by ``degradation``;
         ``benchmark``: (validation) a benchmark folder ``root`` in any layout
@@ -120,7 +121,7 @@ class DatasetConfig:
     """
 
     type: Literal["paired", "hr_folder", "bundled", "benchmark"]
-    hr: Optional[str] = None
+    hr: Optional[Union[str, List[str]]] = None
     lr: Optional[str] = None
     root: Optional[str] = None
     include: Optional[List[str]] = None
@@ -135,7 +136,14 @@ class DatasetConfig:
             value = getattr(self, name)
             if name in need:
                 _need(value is not None, _join(key, name), f"required for `type`: {self.type}")
-                _need(os.path.isdir(value), _join(key, name), f"folder {value!r} does not exist")
+                if isinstance(value, list):
+                    _need(self.type == "hr_folder", _join(key, name), f"one folder for `type`: {self.type} "
+                                                                      "(a list of folders is for `type`: hr_folder)")
+                    _need(bool(value), _join(key, name), "an empty list of folders")
+                    for i, folder in enumerate(value):
+                        _need(os.path.isdir(folder), f"{_join(key, name)}[{i}]", f"folder {folder!r} does not exist")
+                else:
+                    _need(os.path.isdir(value), _join(key, name), f"folder {value!r} does not exist")
             else:
                 _need(value is None, _join(key, name), f"not used with `type`: {self.type}")
         _need(self.channels in (None, 1, 3), _join(key, "channels"), f"expected 1, 3 or null, got {self.channels!r}")
@@ -150,6 +158,12 @@ class DatasetConfig:
         else:
             _need(self.include is None and not self.exclude, key, "`include` / `exclude` only apply to `type`: bundled")
 
+    def hr_folders(self) -> List[str]:
+        """``hr`` as a list of folders (empty when unset)."""
+        if self.hr is None:
+            return []
+        return list(self.hr) if isinstance(self.hr, list) else [self.hr]
+
     def stems(self) -> List[str]:
         """Bundled images selected (``type: bundled``)."""
         from ..data import bundled_images
@@ -160,6 +174,23 @@ class DatasetConfig:
 
 
 @dataclass
+class TextureSamplingConfig:
+    """Crops biased towards textured regions (``srgan_cpp.data.TextureSampling``): a
+    candidate patch of texture level ``t`` (mean neighbour difference, 8-bit levels) is
+    kept with probability ``keep_flat + (1 - keep_flat) * min(1, t / threshold)``, at most
+    ``tries`` candidates per patch."""
+
+    threshold: PositiveFloat
+    keep_flat: UnitFloat = 0.2
+    tries: Annotated[int, Range(1, 100)] = 8
+
+    def build(self) -> Any:
+        from ..data import TextureSampling
+
+        return TextureSampling(float(self.threshold), float(self.keep_flat), int(self.tries))
+
+
+@dataclass
 class TrainDataConfig:
     """The training set and how batches are made from it.
 
@@ -167,7 +198,8 @@ class TrainDataConfig:
     (BasicSR's ``batch_size_per_gpu``). ``input: bicubic`` feeds the model the
     bicubic-upscaled LR image (SRCNN); ``color: y`` trains on the BT.601 luma only.
     ``cache``: keep decoded images in memory (``auto``: when they take less than 512 MiB;
-    each loader worker holds its own copy).
+    each loader worker holds its own copy). ``texture``: bias crops towards textured
+    regions (null: uniform crops).
     """
 
     train: DatasetConfig
@@ -183,6 +215,7 @@ class TrainDataConfig:
     input: Literal["lr", "bicubic"] = "lr"
     color: Literal["rgb", "y"] = "rgb"
     cache: Switch = "auto"
+    texture: Optional[TextureSamplingConfig] = None
 
     def check(self, key: str) -> None:
         _need(self.train.type != "benchmark", _join(key, "train.type"), "`benchmark` sets are for validation")

@@ -37,13 +37,35 @@ def dataset_pairs(cfg: DatasetConfig, scale: int, key: str) -> List[Pair]:
         if cfg.type == "paired":
             return match_pairs(cfg.hr, cfg.lr, scale)
         if cfg.type == "hr_folder":
-            return [(os.path.splitext(os.path.basename(p))[0], p, None) for p in list_images(cfg.hr)]
+            return _hr_folder_pairs(cfg.hr_folders(), key)
         if cfg.type == "bundled":
             chosen = set(cfg.stems())
             return [(p.stem, str(p), None) for p in bundled_images() if p.stem in chosen]
+    except ConfigError:
+        raise
     except (FileNotFoundError, ValueError) as e:
         raise ConfigError(key, str(e)) from None
     raise ConfigError(f"{key}.type", f"{cfg.type!r} cannot be used for training")
+
+
+def _hr_folder_pairs(folders: Sequence[str], key: str) -> List[Pair]:
+    """The images of one or more HR folders as one set; a name found in two folders is
+    refused (items are named by file stem: two would be indistinguishable in logs)."""
+    pairs: List[Pair] = []
+    where: Dict[str, str] = {}
+    for i, folder in enumerate(folders):
+        sub = f"{key}.hr[{i}]" if len(folders) > 1 else f"{key}.hr"
+        try:
+            paths = list_images(folder)
+        except (FileNotFoundError, ValueError) as e:
+            raise ConfigError(sub, str(e)) from None
+        for p in paths:
+            name = os.path.splitext(os.path.basename(p))[0]
+            if name in where:
+                raise ConfigError(sub, f"image {name!r} is in {where[name]!r} and in {folder!r}: names must be unique")
+            where[name] = folder
+            pairs.append((name, p, None))
+    return pairs
 
 
 def _size(path: str, key: str) -> Tuple[int, int]:
@@ -115,7 +137,8 @@ class StreamDataset(Dataset):
         self.cfg = cfg
         cls = CachingSRDataset if cache else SRDataset
         self.base = cls(list(pairs), scale, patch_size=cfg.patch_size, augment=False,
-                        degradation=cfg.train.degradation.build(scale), channels=channels, seed=seed)
+                        degradation=cfg.train.degradation.build(scale), channels=channels, seed=seed,
+                        texture=None if cfg.texture is None else cfg.texture.build())
         self.n = len(self.base)
         self.epoch_len = self.n * cfg.repeat
         self._perm_epoch = -1

@@ -50,8 +50,8 @@ def build_sets(cfg: ValConfig, scale: int, channels: Optional[int]) -> List[Benc
             if s.name:
                 ds.root = s.name
         else:
-            default = {"bundled": "bundled", "hr_folder": os.path.basename(os.path.normpath(s.hr or "")),
-                       "paired": os.path.basename(os.path.normpath(s.hr or ""))}[s.type]
+            folders = "+".join(os.path.basename(os.path.normpath(f)) for f in s.hr_folders())
+            default = {"bundled": "bundled", "hr_folder": folders, "paired": folders}[s.type]
             ds = PairsSet(dataset_pairs(s, scale, key), scale, s.name or default or f"val{i}",
                           s.degradation.build(scale), channels)
         out.append(ds)
