@@ -1,4 +1,4 @@
-"""The starting weights of the photo_gray_x4 recipe: srvgg_x4's run converted to one channel.
+"""The starting weights of the photo_gray_x4 recipe: the photo_x4 run (the first srvgg_x4) converted to one channel.
 
     python benchmarks/make_gray_init.py [--src experiments/photo_x4/models/net_g_13000.pth]
         [--out experiments/photo_x4/models/net_g_13000_gray.pth]

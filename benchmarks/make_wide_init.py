@@ -1,4 +1,4 @@
-"""The starting weights of the photo_x4_wide recipe: srvgg_x4's run widened to 64 features.
+"""The starting weights of the photo_x4_wide recipe: the photo_x4 run (the first srvgg_x4) widened to 64 features.
 
     python benchmarks/make_wide_init.py [--src experiments/photo_x4/models/net_g_13000.pth]
         [--width 64] [--out experiments/photo_x4/models/net_g_13000_wide64.pth]
