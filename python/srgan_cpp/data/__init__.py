@@ -11,7 +11,8 @@ from .resize import imresize, resize_matrix, resize_weights
 from .texture import TextureSampling, texture_level
 
 __all__ = ["BenchmarkDataset", "Degradation", "HRFolderDataset", "PairedFolderDataset", "SRDataset",
-           "add_gaussian_noise", "augment", "bicubic_downsample", "blur_downsample", "bundled_images",
-           "find_benchmark_layout", "gaussian_blur", "gaussian_kernel", "imresize", "jpeg_compress", "list_images",
-           "match_pairs", "modcrop", "nearest_downsample", "paired_random_crop", "read_image", "resize_matrix",
-           "resize_weights", "TextureSampling", "texture_level", "to_tensor", "write_image"]
+           "TextureSampling", "add_gaussian_noise", "augment", "bicubic_downsample", "blur_downsample",
+           "bundled_images", "find_benchmark_layout", "gaussian_blur", "gaussian_kernel", "imresize",
+           "jpeg_compress", "list_images", "match_pairs", "modcrop", "nearest_downsample",
+           "paired_random_crop", "read_image", "resize_matrix", "resize_weights", "texture_level",
+           "to_tensor", "write_image"]
